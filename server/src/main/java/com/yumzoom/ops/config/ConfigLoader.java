@@ -1,0 +1,203 @@
+package com.yumzoom.ops.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Builds a {@link YumzoomConfig} from, in increasing precedence: defaults, an optional YAML file,
+ * environment variables, and flags ({@code --set key=value}).
+ *
+ * <p>Every key is declared once in {@link #KEYS} with its default; a key that is not declared is an
+ * error, so a typo in the file fails the start instead of being ignored. The environment variable
+ * of a key is {@code YUMZOOM_} + the key upper-cased with dots and dashes as underscores ({@code
+ * ingest.max-body-bytes} is {@code YUMZOOM_INGEST_MAX_BODY_BYTES}).
+ */
+public final class ConfigLoader {
+
+  /** Declared keys and their defaults, in documentation order. */
+  static final Map<String, String> KEYS = new LinkedHashMap<>();
+
+  static {
+    KEYS.put("data-dir", "./data");
+    KEYS.put("server.host", "0.0.0.0");
+    KEYS.put("server.http-port", "8080");
+    KEYS.put("otlp.grpc-port", "4317");
+    KEYS.put("otlp.http-port", "4318");
+    IngestLimits d = IngestLimits.DEFAULTS;
+    KEYS.put("ingest.max-body-bytes", Long.toString(d.maxBodyBytes()));
+    KEYS.put("ingest.max-spans-per-request", Integer.toString(d.maxSpansPerRequest()));
+    KEYS.put("ingest.max-attributes-per-span", Integer.toString(d.maxAttributesPerSpan()));
+    KEYS.put("ingest.max-attribute-value-length", Integer.toString(d.maxAttributeValueLength()));
+    KEYS.put("ingest.max-span-name-length", Integer.toString(d.maxSpanNameLength()));
+    KEYS.put("pipeline.queue-max-spans", "200000");
+    KEYS.put("pipeline.commit-max-spans", "50000");
+    KEYS.put("pipeline.max-concurrent-requests", "64");
+    KEYS.put("pipeline.retry-after", "1s");
+    KEYS.put("retention.max-age", "7d");
+    KEYS.put("retention.check-interval", "5m");
+  }
+
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+  private ConfigLoader() {}
+
+  /**
+   * Loads the configuration.
+   *
+   * @param file YAML file, or null for none
+   * @param env environment variables (usually {@link System#getenv()})
+   * @param flags key/value overrides from the command line
+   * @throws ConfigException naming the first offending key
+   */
+  public static YumzoomConfig load(Path file, Map<String, String> env, Map<String, String> flags) {
+    Map<String, String> values = new LinkedHashMap<>(KEYS);
+    if (file != null) {
+      values.putAll(readYaml(file));
+    }
+    for (String key : KEYS.keySet()) {
+      String fromEnv = env.get(envName(key));
+      if (fromEnv != null) {
+        values.put(key, fromEnv);
+      }
+    }
+    for (Map.Entry<String, String> flag : flags.entrySet()) {
+      if (!KEYS.containsKey(flag.getKey())) {
+        throw new ConfigException(flag.getKey(), "unknown key; known keys: " + KEYS.keySet());
+      }
+      values.put(flag.getKey(), flag.getValue());
+    }
+    return build(values);
+  }
+
+  /** The environment variable that overrides {@code key}. */
+  public static String envName(String key) {
+    return "YUMZOOM_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+  }
+
+  /** Declared keys with their defaults. */
+  public static Map<String, String> defaults() {
+    return java.util.Collections.unmodifiableMap(KEYS);
+  }
+
+  private static YumzoomConfig build(Map<String, String> v) {
+    IngestLimits limits =
+        new IngestLimits(
+            parse(v, "ingest.max-body-bytes", Long::parseLong),
+            parse(v, "ingest.max-spans-per-request", Integer::parseInt),
+            parse(v, "ingest.max-attributes-per-span", Integer::parseInt),
+            parse(v, "ingest.max-attribute-value-length", Integer::parseInt),
+            parse(v, "ingest.max-span-name-length", Integer::parseInt));
+    YumzoomConfig.PipelineSettings pipeline =
+        new YumzoomConfig.PipelineSettings(
+            parse(v, "pipeline.queue-max-spans", Integer::parseInt),
+            parse(v, "pipeline.commit-max-spans", Integer::parseInt),
+            parse(v, "pipeline.max-concurrent-requests", Integer::parseInt),
+            parse(v, "pipeline.retry-after", ConfigLoader::duration));
+    YumzoomConfig.RetentionSettings retention =
+        new YumzoomConfig.RetentionSettings(
+            parse(v, "retention.max-age", ConfigLoader::duration),
+            parse(v, "retention.check-interval", ConfigLoader::duration));
+    String dataDir = v.get("data-dir");
+    if (dataDir.isBlank()) {
+      throw new ConfigException("data-dir", "must not be empty");
+    }
+    return new YumzoomConfig(
+        Path.of(dataDir),
+        v.get("server.host"),
+        parse(v, "server.http-port", Integer::parseInt),
+        parse(v, "otlp.grpc-port", Integer::parseInt),
+        parse(v, "otlp.http-port", Integer::parseInt),
+        limits,
+        pipeline,
+        retention);
+  }
+
+  private static <T> T parse(Map<String, String> values, String key, Function<String, T> parser) {
+    String raw = values.get(key).trim();
+    try {
+      return parser.apply(raw);
+    } catch (RuntimeException e) {
+      throw new ConfigException(key, "cannot parse '" + raw + "': " + e.getMessage());
+    }
+  }
+
+  /**
+   * Parses {@code 250ms}, {@code 30s}, {@code 5m}, {@code 2h}, {@code 7d}, or ISO-8601 ({@code
+   * PT5M}).
+   */
+  static Duration duration(String s) {
+    if (s.startsWith("P") || s.startsWith("p")) {
+      try {
+        return Duration.parse(s);
+      } catch (DateTimeParseException e) {
+        throw new IllegalArgumentException("not an ISO-8601 duration");
+      }
+    }
+    int unitStart = 0;
+    while (unitStart < s.length() && Character.isDigit(s.charAt(unitStart))) {
+      unitStart++;
+    }
+    if (unitStart == 0) {
+      throw new IllegalArgumentException("expected a number followed by ms, s, m, h or d");
+    }
+    long amount = Long.parseLong(s.substring(0, unitStart));
+    return switch (s.substring(unitStart)) {
+      case "ms" -> Duration.ofMillis(amount);
+      case "s" -> Duration.ofSeconds(amount);
+      case "m" -> Duration.ofMinutes(amount);
+      case "h" -> Duration.ofHours(amount);
+      case "d" -> Duration.ofDays(amount);
+      default -> throw new IllegalArgumentException("unknown unit; use ms, s, m, h or d");
+    };
+  }
+
+  private static Map<String, String> readYaml(Path file) {
+    JsonNode root;
+    try {
+      root = YAML.readTree(Files.readAllBytes(file));
+    } catch (IOException e) {
+      throw new ConfigException("config", "cannot read " + file + ": " + e.getMessage());
+    }
+    Map<String, String> flat = new LinkedHashMap<>();
+    if (root == null || root.isMissingNode() || root.isNull()) {
+      return flat;
+    }
+    if (!root.isObject()) {
+      throw new ConfigException("config", file + " must hold a YAML mapping");
+    }
+    flatten("", root, flat);
+    for (String key : flat.keySet()) {
+      if (!KEYS.containsKey(key)) {
+        throw new ConfigException(key, "unknown key in " + file + "; known keys: " + KEYS.keySet());
+      }
+    }
+    return flat;
+  }
+
+  private static void flatten(String prefix, JsonNode node, Map<String, String> out) {
+    Iterator<Map.Entry<String, JsonNode>> fields = node.properties().iterator();
+    while (fields.hasNext()) {
+      Map.Entry<String, JsonNode> field = fields.next();
+      String key = prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey();
+      JsonNode value = field.getValue();
+      if (value.isObject()) {
+        flatten(key, value, out);
+      } else if (value.isValueNode()) {
+        out.put(key, value.asText());
+      } else {
+        throw new ConfigException(key, "must be a single value, not a list");
+      }
+    }
+  }
+}
