@@ -40,6 +40,11 @@ final class FakeSpanStore implements SpanStore {
   @Override
   public List<SpanRow> trace(TraceId traceId) {
     record();
+    return rowsOf(traceId);
+  }
+
+  /** What {@link #trace} answers, for a test's expectations; not recorded as a store call. */
+  List<SpanRow> rowsOf(TraceId traceId) {
     return rows.stream()
         .filter(r -> r.traceId().equals(traceId))
         .sorted(Comparator.comparingLong(SpanRow::startEpochNanos))

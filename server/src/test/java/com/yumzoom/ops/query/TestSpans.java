@@ -33,6 +33,7 @@ final class TestSpans {
         .setSchemaUrl("https://opentelemetry.io/schemas/1.26.0")
         .addScopeSpans(
             ScopeSpans.newBuilder()
+                .setSchemaUrl("https://opentelemetry.io/schemas/1.24.0")
                 .setScope(InstrumentationScope.newBuilder().setName(scope).setVersion("1.0")))
         .build()
         .toByteArray();
