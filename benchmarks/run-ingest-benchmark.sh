@@ -6,7 +6,7 @@
 #   benchmarks/run-ingest-benchmark.sh
 #
 # Environment (defaults): DURATION=60 (s measured), WARMUP=5, CONCURRENCY=8, HEAP=2g (each server),
-# TARGETS="zipkin yumzoom", ZIPKIN_VERSION=3.6.1, ZIPKIN_MEM_MAX_SPANS=(200 per MB of HEAP), SEED=42,
+# TARGETS="zipkin yumzoom", ZIPKIN_VERSION=3.6.1, ZIPKIN_HEAP=$HEAP, ZIPKIN_MEM_MAX_SPANS=(150 per MB of ZIPKIN_HEAP), SEED=42,
 # QUERY_LOOKUPS=1000, QUERY_SEARCHES=300, SKIP_BUILD=0, MVN_FLAGS (e.g. -o), OUT=(a new temp dir),
 # KEEP_DATA=0, YUMZOOM_METRICS_URL=http://127.0.0.1:8080/metrics.
 set -euo pipefail
@@ -21,10 +21,13 @@ QUERY_LOOKUPS=${QUERY_LOOKUPS:-1000}
 QUERY_SEARCHES=${QUERY_SEARCHES:-300}
 # Zipkin keeps at most MEM_MAX_SPANS spans and evicts the oldest traces beyond that (it still
 # answers 202 and counts nothing as dropped). Measured on 2026-11-22: these spans take about 4 KB
-# each of live heap in Zipkin 3.6.1 (400,000 spans: 1.65 GB after a full GC). So a limit above
-# about 200 spans per MB of heap fills the heap and the JVM thrashes or dies, which would measure
-# the garbage collector rather than Zipkin; the default keeps Zipkin inside its heap.
-ZIPKIN_MEM_MAX_SPANS=${ZIPKIN_MEM_MAX_SPANS:-$(( $(heap_mb "$HEAP") * 200 ))}
+# each of live heap in Zipkin 3.6.1 (400,000 spans: 1.65 GB after a full GC), so with the same 2 GB
+# heap as our server Zipkin cannot keep a 60 s run. The default limit, 150 spans per MB of heap,
+# keeps Zipkin inside its heap (more fills it and measures the garbage collector rather than
+# Zipkin). To measure Zipkin keeping every span, give it more heap: ZIPKIN_HEAP=8g
+# ZIPKIN_MEM_MAX_SPANS=4000000.
+ZIPKIN_HEAP=${ZIPKIN_HEAP:-$HEAP}
+ZIPKIN_MEM_MAX_SPANS=${ZIPKIN_MEM_MAX_SPANS:-$(($(heap_mb "$ZIPKIN_HEAP") * 150))}
 YUMZOOM_METRICS_URL=${YUMZOOM_METRICS_URL:-http://127.0.0.1:8080/metrics}
 OUT=${OUT:-$(mktemp -d /tmp/yumzoom-ingest-bench.XXXXXX)}
 mkdir -p "$OUT"
@@ -63,7 +66,7 @@ run_ingest() {
 }
 
 if [[ " $TARGETS " == *" zipkin "* ]]; then
-  start_zipkin "$OUT/zipkin.log" "$ZIPKIN_MEM_MAX_SPANS"
+  HEAP=$ZIPKIN_HEAP start_zipkin "$OUT/zipkin.log" "$ZIPKIN_MEM_MAX_SPANS"
   run_ingest zipkin zipkin-json http://127.0.0.1:9411/api/v2/spans
   curl -fs http://127.0.0.1:9411/prometheus | grep -E '^zipkin_collector_spans' \
     >"$OUT/zipkin-counters.txt" || true
@@ -108,7 +111,8 @@ row() { printf '%-28s %-26s %-26s %s\n' "$@"; }
   echo "machine    $(machine); load average before the run: $LOAD_BEFORE"
   echo "jdk        $(jdk)"
   echo "run        ${DURATION}s measured after ${WARMUP}s warmup, concurrency $CONCURRENCY," \
-    "512 spans/request, heap $HEAP per server, seed $SEED"
+    "512 spans/request, heap $HEAP (zipkin $ZIPKIN_HEAP," \
+    "MEM_MAX_SPANS $ZIPKIN_MEM_MAX_SPANS), seed $SEED"
   echo
   row "" "yumzoom (OTLP proto)" "zipkin $ZIPKIN_VERSION (JSON, mem)" "ratio"
   row "spans/s sustained" "${Y_spans_per_sec:-n/a}" "${Z_spans_per_sec:-n/a}" \
