@@ -106,7 +106,16 @@ stop_server() { # pid
   wait "$pid" 2>/dev/null || true
 }
 
-session_cpu_seconds() { ps -o cputimes= -s "$1" 2>/dev/null | awk '{s += $1} END {print s + 0}'; }
+# CPU seconds (user + system, clock-tick resolution) of every process in a session.
+session_cpu_seconds() {
+  local pid ticks=0 stat
+  for pid in $(ps -o pid= -s "$1" 2>/dev/null); do
+    stat=$(cat "/proc/$pid/stat" 2>/dev/null) || continue
+    stat=${stat##*) } # fields after the command name, which may hold spaces
+    ticks=$((ticks + $(echo "$stat" | awk '{print $12 + $13}')))
+  done
+  awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.2f", t / hz}'
+}
 session_rss_kb() { ps -o rss= -s "$1" 2>/dev/null | awk '{s += $1} END {print s + 0}'; }
 
 # Samples the session's summed RSS every second into a file until the session ends.

@@ -61,7 +61,7 @@ run_ingest() {
     2>&1 | grep -v '^WARNING:' | tee "$OUT/$name-ingest.txt" >&2 || true
   cpu1=$(session_cpu_seconds "$SERVER_PID")
   printf 'server_cpu_cores=%s\n' \
-    "$(awk -v c=$((cpu1 - cpu0)) -v d=$((DURATION + WARMUP)) 'BEGIN {printf "%.2f", c / d}')" \
+    "$(awk -v a="$cpu0" -v b="$cpu1" -v d=$((DURATION + WARMUP)) 'BEGIN {printf "%.2f", (b - a) / d}')" \
     >>"$OUT/$name-ingest.env"
 }
 
