@@ -96,6 +96,15 @@ abstract class IngestHttpService implements HttpService {
               + headers.get(HttpHeaderNames.CONTENT_ENCODING),
           null);
     }
+    if (headers.contentLength() > maxBodyBytes) {
+      stats.record(Outcome.TOO_LARGE);
+      return Responses.error(
+          errorFormat(format), Failure.TOO_LARGE, LimitMessages.bodyTooLarge(maxBodyBytes), null);
+    }
+    // The route has no length limit of its own, so that Armeria does not answer 413 in its own
+    // words; a body without Content-Length is cut here, and aggregate() fails with
+    // ContentTooLargeException, which we answer.
+    ctx.setMaxRequestLength(maxBodyBytes);
     DecodePermits.Permit permit = permits.tryAcquire();
     if (permit == null) {
       stats.record(Outcome.THROTTLED);

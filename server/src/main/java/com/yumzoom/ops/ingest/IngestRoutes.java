@@ -27,6 +27,13 @@ public final class IngestRoutes {
   /** gRPC frames a message with a 5-byte prefix; the HTTP body may be that much larger. */
   private static final int GRPC_FRAME_HEADER = 5;
 
+  /**
+   * Route-level body limit: none, because the services check Content-Length themselves and set the
+   * request's limit in their first step (Armeria would otherwise answer 413 in plain text, before
+   * our JSON error could be written).
+   */
+  private static final long UNLIMITED_HERE = 0;
+
   private IngestRoutes() {}
 
   /**
@@ -53,21 +60,30 @@ public final class IngestRoutes {
       IngestLimits limits,
       IngestStats stats,
       int maxConcurrentDecodes) {
+    register(sb, sink, limits, stats, new DecodePermits(maxConcurrentDecodes));
+  }
+
+  /** For tests that need to see the permits. */
+  static void register(
+      ServerBuilder sb,
+      SpanSink sink,
+      IngestLimits limits,
+      IngestStats stats,
+      DecodePermits permits) {
     Objects.requireNonNull(sb, "sb");
     Objects.requireNonNull(sink, "sink");
     Objects.requireNonNull(limits, "limits");
     Objects.requireNonNull(stats, "stats");
-    DecodePermits permits = new DecodePermits(maxConcurrentDecodes);
     OtlpTraceDecoder otlp = new OtlpTraceDecoder(limits);
     long maxBody = limits.maxBodyBytes();
 
     sb.route()
         .post(OTLP_HTTP_PATH)
-        .maxRequestLength(maxBody)
+        .maxRequestLength(UNLIMITED_HERE)
         .build(new OtlpHttpService(sink, stats, permits, otlp, maxBody));
     sb.route()
         .post(ZIPKIN_PATH)
-        .maxRequestLength(maxBody)
+        .maxRequestLength(UNLIMITED_HERE)
         .build(new ZipkinHttpService(sink, stats, permits, new ZipkinSpanDecoder(limits), maxBody));
 
     int maxMessage = (int) Math.min(maxBody, Integer.MAX_VALUE - GRPC_FRAME_HEADER - 16);

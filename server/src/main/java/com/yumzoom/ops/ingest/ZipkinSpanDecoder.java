@@ -40,8 +40,9 @@ import zipkin2.codec.SpanBytesDecoder;
  * host.name}, ...) stay on the span, where Zipkin put them.
  *
  * <p>Limits apply to what the client sent: span count, name length, tag count and tag value length,
- * with paths such as {@code spans[3].tags}. Spans with an all-zero trace or span id are dropped
- * alone and counted as rejected.
+ * with paths such as {@code spans[3].tags}. Unlike OTLP there is no partial success: the Zipkin
+ * parser refuses the whole list when one span has a malformed or all-zero id, and so do we (400,
+ * with the parser's message).
  *
  * <p>Thread-safe: holds only the limits.
  */
@@ -85,18 +86,11 @@ public final class ZipkinSpanDecoder {
     List<SpanRow> rows = new ArrayList<>(spans.size());
     Map<EnvelopeKey, Envelope> envelopes = new HashMap<>();
     TagWriter tags = new TagWriter();
-    int rejected = 0;
-    String firstRejected = null;
     for (int i = 0; i < spans.size(); i++) {
       zipkin2.Span z = spans.get(i);
+      // zipkin2 refuses all-zero and malformed ids while parsing, so these are valid.
       TraceId traceId = TraceId.fromHex(z.traceId());
       long spanId = HexFormat.fromHexDigitsToLong(z.id());
-      if (!traceId.isValid() || spanId == 0) {
-        if (rejected++ == 0) {
-          firstRejected = "spans[" + i + "]";
-        }
-        continue;
-      }
       long parentId = z.parentId() == null ? 0 : HexFormat.fromHexDigitsToLong(z.parentId());
       if (parentId == spanId) {
         parentId = 0; // as the Collector does: a span cannot be its own parent
@@ -117,15 +111,7 @@ public final class ZipkinSpanDecoder {
               tags.spanTags(envelope.resourceTags, converted.span.getAttributesList()),
               envelope.bytes));
     }
-    String message =
-        rejected == 0
-            ? ""
-            : "rejected "
-                + rejected
-                + (rejected == 1 ? " span" : " spans")
-                + " with an all-zero traceId or id, first at "
-                + firstRejected;
-    return new DecodedSpans(rows, rejected, message);
+    return new DecodedSpans(rows, 0, "");
   }
 
   private void check(zipkin2.Span span, int index) {
