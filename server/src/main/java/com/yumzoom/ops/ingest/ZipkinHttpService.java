@@ -3,6 +3,7 @@ package com.yumzoom.ops.ingest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.ResponseHeaders;
 import com.yumzoom.ops.ingest.Responses.ErrorFormat;
 import com.yumzoom.ops.pipeline.SpanSink;
 
@@ -47,6 +48,6 @@ final class ZipkinHttpService extends IngestHttpService {
 
   @Override
   HttpResponse success(DecodedSpans decoded, Format format) {
-    return HttpResponse.of(HttpStatus.ACCEPTED);
+    return HttpResponse.of(ResponseHeaders.of(HttpStatus.ACCEPTED));
   }
 }
