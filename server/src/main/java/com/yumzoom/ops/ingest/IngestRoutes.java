@@ -89,7 +89,7 @@ public final class IngestRoutes {
     int maxMessage = (int) Math.min(maxBody, Integer.MAX_VALUE - GRPC_FRAME_HEADER - 16);
     GrpcService grpc =
         GrpcService.builder()
-            .addService(new OtlpGrpcService(otlp, sink, stats))
+            .addService(new OtlpGrpcService(otlp, sink, stats).definition())
             // Decoding a batch is CPU work of a millisecond or more: keep it off the event loop.
             .useBlockingTaskExecutor(true)
             .maxRequestMessageLength(maxMessage)

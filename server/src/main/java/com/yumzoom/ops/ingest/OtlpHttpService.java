@@ -53,11 +53,10 @@ final class OtlpHttpService extends IngestHttpService {
 
   @Override
   DecodedSpans decode(byte[] body, Format format) throws Exception {
-    ExportTraceServiceRequest request =
-        format == Format.PROTOBUF
-            ? ExportTraceServiceRequest.parseFrom(body)
-            : OtlpJson.parse(body, ExportTraceServiceRequest.newBuilder()).build();
-    return decoder.decode(request);
+    if (format == Format.PROTOBUF) {
+      return decoder.decode(body);
+    }
+    return decoder.decode(OtlpJson.parse(body, ExportTraceServiceRequest.newBuilder()).build());
   }
 
   @Override

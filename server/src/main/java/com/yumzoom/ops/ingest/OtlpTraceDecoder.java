@@ -1,31 +1,46 @@
 package com.yumzoom.ops.ingest;
 
-import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.WireFormat;
 import com.yumzoom.ops.config.IngestLimits;
 import com.yumzoom.ops.store.SpanRow;
 import com.yumzoom.ops.store.TraceId;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.ArrayValue;
+import io.opentelemetry.proto.common.v1.InstrumentationScope;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.common.v1.KeyValueList;
 import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
 /**
  * Turns an OTLP export request into {@link SpanRow}s, applying {@link IngestLimits}.
  *
- * <p>Design: one pass over the request. A limit violation rejects the whole request (the client
- * sent something we will never accept, and a 400 tells it so); a span with an unusable id is
- * dropped alone and reported through OTLP partial success, so one bad span does not cost the batch.
- * Per resource the tag lines and the service name are computed once, per scope the envelope bytes
- * once (shared by all its spans); per span the work is the limit checks, one tag string and {@code
- * span.toByteArray()}. No maps, no regular expressions, no JSON library.
+ * <p>Design: the decoder reads the protobuf wire format itself instead of building the generated
+ * message tree. A span is stored as its protobuf bytes anyway, so the bytes the client sent are
+ * copied out as they are, and only the fields that become columns or tags are read: no {@code
+ * Span}, {@code KeyValue} or {@code AnyValue} objects per span, no re-serialization. Measured on a
+ * 512-span batch with 20 attributes per span this is several times faster than {@code parseFrom}
+ * followed by a walk over the objects and {@code span.toByteArray()} (see {@code DecodeThroughput}
+ * in the tests). Resources and scopes are few, so they are parsed with the generated classes.
+ * Requests that arrive as objects (gRPC, OTLP/JSON) are serialized once and take the same path, so
+ * there is one decoder to trust.
+ *
+ * <p>A limit violation rejects the whole request (the client sent something we will never accept,
+ * and a 400 tells it so); a span with an unusable id is dropped alone and reported through OTLP
+ * partial success, so one bad span does not cost the batch. Per resource the tag lines and the
+ * service name are computed once, per scope the envelope bytes once (shared by all its spans).
+ * Field order and unknown fields are handled as protobuf does: any order, last value wins, unknown
+ * fields skipped (and kept in the stored span bytes).
  *
  * <p>Thread-safe: holds only the limits.
  */
@@ -33,6 +48,37 @@ public final class OtlpTraceDecoder {
 
   static final String SERVICE_NAME = "service.name";
   static final String UNKNOWN_SERVICE = "unknown_service";
+
+  private static final int LEN = WireFormat.WIRETYPE_LENGTH_DELIMITED;
+  // ExportTraceServiceRequest
+  private static final int REQUEST_RESOURCE_SPANS = tag(1, LEN);
+  // ResourceSpans and ScopeSpans share their layout: 1 resource/scope, 2 children, 3 schema_url
+  private static final int HEADER = tag(1, LEN);
+  private static final int CHILD = tag(2, LEN);
+  private static final int SCHEMA_URL = tag(3, LEN);
+  // Span
+  private static final int TRACE_ID = tag(1, LEN);
+  private static final int SPAN_ID = tag(2, LEN);
+  private static final int PARENT_SPAN_ID = tag(4, LEN);
+  private static final int NAME = tag(5, LEN);
+  private static final int KIND = tag(6, WireFormat.WIRETYPE_VARINT);
+  private static final int START = tag(7, WireFormat.WIRETYPE_FIXED64);
+  private static final int END = tag(8, WireFormat.WIRETYPE_FIXED64);
+  private static final int ATTRIBUTE = tag(9, LEN);
+  private static final int STATUS = tag(15, LEN);
+  // Status
+  private static final int STATUS_CODE = tag(3, WireFormat.WIRETYPE_VARINT);
+  // KeyValue
+  private static final int KEY = tag(1, LEN);
+  private static final int VALUE = tag(2, LEN);
+  // AnyValue
+  private static final int STRING_VALUE = tag(1, LEN);
+  private static final int BOOL_VALUE = tag(2, WireFormat.WIRETYPE_VARINT);
+  private static final int INT_VALUE = tag(3, WireFormat.WIRETYPE_VARINT);
+  private static final int DOUBLE_VALUE = tag(4, WireFormat.WIRETYPE_FIXED64);
+  private static final int ARRAY_VALUE = tag(5, LEN);
+  private static final int KVLIST_VALUE = tag(6, LEN);
+  private static final int BYTES_VALUE = tag(7, LEN);
 
   private static final int BAD_TRACE_ID = 0;
   private static final int BAD_SPAN_ID = 1;
@@ -50,74 +96,400 @@ public final class OtlpTraceDecoder {
   }
 
   /**
-   * Decodes a request.
+   * Decodes a request that arrived as an object (gRPC, OTLP/JSON).
    *
    * @throws InvalidRequestException when the request breaks a limit; nothing of it is kept
    */
   public DecodedSpans decode(ExportTraceServiceRequest request) {
-    long total = countSpans(request);
-    if (total > limits.maxSpansPerRequest()) {
-      throw LimitMessages.tooManySpans(
-          "resourceSpans[*].scopeSpans[*].spans", total, limits.maxSpansPerRequest());
+    try {
+      return decode(request.toByteArray());
+    } catch (InvalidProtocolBufferException e) {
+      // A message object always serializes to valid protobuf.
+      throw new IllegalStateException("cannot re-read a serialized request", e);
     }
-    List<SpanRow> rows = new ArrayList<>((int) total);
-    TagWriter tags = new TagWriter();
-    int[] rejected = new int[REASONS.length];
-    String[] firstRejected = new String[REASONS.length];
-
-    for (int r = 0, nr = request.getResourceSpansCount(); r < nr; r++) {
-      ResourceSpans rs = request.getResourceSpans(r);
-      Resource resource = rs.getResource();
-      checkAttributes(resource.getAttributesList(), r, -1, -1);
-      String serviceName = serviceName(resource.getAttributesList());
-      String resourceTags = tags.resourcePrefix(resource.getAttributesList());
-
-      for (int s = 0, ns = rs.getScopeSpansCount(); s < ns; s++) {
-        ScopeSpans ss = rs.getScopeSpans(s);
-        byte[] envelope = null;
-        for (int k = 0, nk = ss.getSpansCount(); k < nk; k++) {
-          Span span = ss.getSpans(k);
-          checkSpan(span, r, s, k);
-          int bad = invalidId(span);
-          if (bad >= 0) {
-            if (rejected[bad]++ == 0) {
-              firstRejected[bad] = spanPath(r, s, k);
-            }
-            continue;
-          }
-          if (envelope == null) {
-            envelope = envelope(rs, ss);
-          }
-          ByteString traceId = span.getTraceId();
-          ByteString parent = span.getParentSpanId();
-          rows.add(
-              row(
-                  span,
-                  readLong(traceId, 0),
-                  readLong(traceId, 8),
-                  readLong(span.getSpanId(), 0),
-                  parent.isEmpty() ? 0 : readLong(parent, 0),
-                  serviceName,
-                  tags.spanTags(resourceTags, span.getAttributesList()),
-                  envelope));
-        }
-      }
-    }
-    return new DecodedSpans(rows, total - rows.size(), rejectionMessage(rejected, firstRejected));
   }
 
-  static long countSpans(ExportTraceServiceRequest request) {
+  /**
+   * Decodes a serialized {@code ExportTraceServiceRequest}.
+   *
+   * @throws InvalidProtocolBufferException when the bytes are not a valid request
+   * @throws InvalidRequestException when the request breaks a limit; nothing of it is kept
+   */
+  public DecodedSpans decode(byte[] protobuf) throws InvalidProtocolBufferException {
+    try {
+      long total = countSpans(protobuf);
+      if (total > limits.maxSpansPerRequest()) {
+        throw LimitMessages.tooManySpans(
+            "resourceSpans[*].scopeSpans[*].spans", total, limits.maxSpansPerRequest());
+      }
+      Request request = new Request(protobuf, (int) total);
+      CodedInputStream in = CodedInputStream.newInstance(protobuf);
+      int r = 0;
+      for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+        if (tag == REQUEST_RESOURCE_SPANS) {
+          decodeResourceSpans(request, readSlice(in, 0), r++);
+        } else {
+          in.skipField(tag);
+        }
+      }
+      return new DecodedSpans(
+          request.rows, total - request.rows.size(), request.rejectionMessage());
+    } catch (InvalidProtocolBufferException e) {
+      throw e;
+    } catch (IOException e) {
+      // Reading from an array throws nothing else; keep the checked type for callers.
+      throw new InvalidProtocolBufferException(e);
+    }
+  }
+
+  /** What one request accumulates while it is decoded. */
+  private static final class Request {
+    final byte[] body;
+    final List<SpanRow> rows;
+    final TagWriter tags = new TagWriter();
+    final int[] rejected = new int[REASONS.length];
+    final String[] firstRejected = new String[REASONS.length];
+
+    Request(byte[] body, int expectedSpans) {
+      this.body = body;
+      this.rows = new ArrayList<>(expectedSpans);
+    }
+
+    void reject(int reason, int r, int s, int k) {
+      if (rejected[reason]++ == 0) {
+        firstRejected[reason] = spanPath(r, s, k);
+      }
+    }
+
+    String rejectionMessage() {
+      StringBuilder sb = null;
+      for (int i = 0; i < rejected.length; i++) {
+        if (rejected[i] == 0) {
+          continue;
+        }
+        if (sb == null) {
+          sb = new StringBuilder("rejected ");
+        } else {
+          sb.append("; ");
+        }
+        sb.append(rejected[i])
+            .append(rejected[i] == 1 ? " span with " : " spans with ")
+            .append(REASONS[i])
+            .append(", first at ")
+            .append(firstRejected[i]);
+      }
+      return sb == null ? "" : sb.toString();
+    }
+  }
+
+  /** The resource of the spans being decoded, and their scope's envelope once needed. */
+  private static final class Context {
+    final Resource resource;
+    final String resourceSchemaUrl;
+    final String serviceName;
+    final String resourceTags;
+    InstrumentationScope scope;
+    String scopeSchemaUrl;
+    byte[] envelope;
+
+    Context(Resource resource, String schemaUrl, String serviceName, String resourceTags) {
+      this.resource = resource;
+      this.resourceSchemaUrl = schemaUrl;
+      this.serviceName = serviceName;
+      this.resourceTags = resourceTags;
+    }
+
+    byte[] envelope() {
+      if (envelope == null) {
+        envelope =
+            ResourceSpans.newBuilder()
+                .setResource(resource)
+                .setSchemaUrl(resourceSchemaUrl)
+                .addScopeSpans(ScopeSpans.newBuilder().setScope(scope).setSchemaUrl(scopeSchemaUrl))
+                .build()
+                .toByteArray();
+      }
+      return envelope;
+    }
+  }
+
+  private void decodeResourceSpans(Request request, long slice, int r) throws IOException {
+    byte[] body = request.body;
+    // First pass: the resource and the schema url, which protobuf writes after the spans.
+    Resource resource = Resource.getDefaultInstance();
+    String schemaUrl = "";
+    CodedInputStream in = stream(body, slice);
+    for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+      if (tag == HEADER) {
+        long header = readSlice(in, off(slice));
+        resource = resource.toBuilder().mergeFrom(body, off(header), len(header)).build();
+      } else if (tag == SCHEMA_URL) {
+        schemaUrl = in.readStringRequireUtf8();
+      } else {
+        in.skipField(tag);
+      }
+    }
+    checkAttributes(resource.getAttributesList(), r, -1, -1);
+    Context context =
+        new Context(
+            resource,
+            schemaUrl,
+            serviceName(resource.getAttributesList()),
+            request.tags.resourcePrefix(resource.getAttributesList()));
+
+    in = stream(body, slice);
+    int s = 0;
+    for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+      if (tag == CHILD) {
+        decodeScopeSpans(request, context, readSlice(in, off(slice)), r, s++);
+      } else {
+        in.skipField(tag);
+      }
+    }
+  }
+
+  private void decodeScopeSpans(Request request, Context context, long slice, int r, int s)
+      throws IOException {
+    byte[] body = request.body;
+    InstrumentationScope scope = InstrumentationScope.getDefaultInstance();
+    String schemaUrl = "";
+    CodedInputStream in = stream(body, slice);
+    for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+      if (tag == HEADER) {
+        long header = readSlice(in, off(slice));
+        scope = scope.toBuilder().mergeFrom(body, off(header), len(header)).build();
+      } else if (tag == SCHEMA_URL) {
+        schemaUrl = in.readStringRequireUtf8();
+      } else {
+        in.skipField(tag);
+      }
+    }
+    context.scope = scope;
+    context.scopeSchemaUrl = schemaUrl;
+    context.envelope = null;
+
+    in = stream(body, slice);
+    int k = 0;
+    for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+      if (tag == CHILD) {
+        decodeSpan(request, context, readSlice(in, off(slice)), r, s, k++);
+      } else {
+        in.skipField(tag);
+      }
+    }
+  }
+
+  private void decodeSpan(Request request, Context context, long slice, int r, int s, int k)
+      throws IOException {
+    byte[] body = request.body;
+    int base = off(slice);
+    long traceId = -1;
+    long spanId = -1;
+    long parentId = -1;
+    String name = "";
+    int kind = 0;
+    long start = 0;
+    long end = 0;
+    int status = 0;
+    int attributes = 0;
+    TagWriter tags = request.tags;
+    tags.begin(context.resourceTags);
+
+    CodedInputStream in = stream(body, slice);
+    for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+      // Most frequent first: a span is mostly attributes.
+      if (tag == ATTRIBUTE) {
+        decodeAttribute(request, readSlice(in, base), r, s, k, attributes++);
+      } else if (tag == TRACE_ID) {
+        traceId = readSlice(in, base);
+      } else if (tag == SPAN_ID) {
+        spanId = readSlice(in, base);
+      } else if (tag == PARENT_SPAN_ID) {
+        parentId = readSlice(in, base);
+      } else if (tag == NAME) {
+        name = in.readStringRequireUtf8();
+      } else if (tag == KIND) {
+        kind = in.readEnum();
+      } else if (tag == START) {
+        start = in.readFixed64();
+      } else if (tag == END) {
+        end = in.readFixed64();
+      } else if (tag == STATUS) {
+        status = statusCode(body, readSlice(in, base), status);
+      } else {
+        in.skipField(tag);
+      }
+    }
+
+    if (name.length() > limits.maxSpanNameLength()) {
+      throw LimitMessages.nameTooLong(
+          spanPath(r, s, k) + ".name", name.length(), limits.maxSpanNameLength());
+    }
+    if (attributes > limits.maxAttributesPerSpan()) {
+      throw LimitMessages.tooManyAttributes(
+          spanPath(r, s, k) + ".attributes", attributes, limits.maxAttributesPerSpan());
+    }
+    if (traceId == -1
+        || len(traceId) != 16
+        || (TraceId.readLong(body, off(traceId)) == 0
+            && TraceId.readLong(body, off(traceId) + 8) == 0)) {
+      request.reject(BAD_TRACE_ID, r, s, k);
+      return;
+    }
+    if (spanId == -1 || len(spanId) != 8 || TraceId.readLong(body, off(spanId)) == 0) {
+      request.reject(BAD_SPAN_ID, r, s, k);
+      return;
+    }
+    if (parentId != -1 && len(parentId) != 0 && len(parentId) != 8) {
+      request.reject(BAD_PARENT_ID, r, s, k);
+      return;
+    }
+    request.rows.add(
+        new SpanRow(
+            new TraceId(
+                TraceId.readLong(body, off(traceId)), TraceId.readLong(body, off(traceId) + 8)),
+            TraceId.readLong(body, off(spanId)),
+            parentId == -1 || len(parentId) == 0 ? 0 : TraceId.readLong(body, off(parentId)),
+            context.serviceName,
+            name,
+            kind,
+            start,
+            end > start ? end - start : 0,
+            status,
+            tags.finish(),
+            context.envelope(),
+            Arrays.copyOfRange(body, base, base + len(slice))));
+  }
+
+  /** Writes one {@code KeyValue} into the tags, checking its value against the limit. */
+  private void decodeAttribute(Request request, long slice, int r, int s, int k, int index)
+      throws IOException {
+    byte[] body = request.body;
+    String key = "";
+    long value = -1;
+    CodedInputStream in = stream(body, slice);
+    for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+      if (tag == KEY) {
+        key = in.readStringRequireUtf8();
+      } else if (tag == VALUE) {
+        value = readSlice(in, off(slice));
+      } else {
+        in.skipField(tag);
+      }
+    }
+    TagWriter tags = request.tags;
+    tags.key(key);
+    if (value != -1) {
+      decodeValue(request, value, key, r, s, k, index);
+    }
+    tags.end();
+  }
+
+  private void decodeValue(Request request, long slice, String key, int r, int s, int k, int i)
+      throws IOException {
+    byte[] body = request.body;
+    // A oneof: the last field present wins, as in protobuf.
+    int which = 0;
+    String string = null;
+    long number = 0;
+    long nested = -1;
+    CodedInputStream in = stream(body, slice);
+    for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+      if (tag == STRING_VALUE) {
+        which = tag;
+        string = in.readStringRequireUtf8();
+      } else if (tag == INT_VALUE || tag == BOOL_VALUE) {
+        which = tag;
+        number = in.readRawVarint64();
+      } else if (tag == DOUBLE_VALUE) {
+        which = tag;
+        number = in.readRawLittleEndian64();
+      } else if (tag == ARRAY_VALUE || tag == KVLIST_VALUE || tag == BYTES_VALUE) {
+        which = tag;
+        nested = readSlice(in, off(slice));
+      } else {
+        in.skipField(tag);
+      }
+    }
+    TagWriter tags = request.tags;
+    int max = limits.maxAttributeValueLength();
+    if (which == STRING_VALUE) {
+      if (string.length() > max) {
+        throw LimitMessages.valueTooLong(
+            spanPath(r, s, k) + ".attributes[" + i + "].value", key, string.length(), max);
+      }
+      tags.stringValue(string);
+    } else if (which == INT_VALUE) {
+      tags.intValue(number);
+    } else if (which == BOOL_VALUE) {
+      tags.boolValue(number != 0);
+    } else if (which == DOUBLE_VALUE) {
+      tags.doubleValue(Double.longBitsToDouble(number));
+    } else if (which == BYTES_VALUE) {
+      tags.bytesValue(body, off(nested), len(nested));
+    } else if (which != 0) {
+      // Arrays and lists are rare: parse them with the generated classes.
+      AnyValue.Builder any = AnyValue.newBuilder();
+      if (which == ARRAY_VALUE) {
+        any.setArrayValue(ArrayValue.newBuilder().mergeFrom(body, off(nested), len(nested)));
+      } else {
+        any.setKvlistValue(KeyValueList.newBuilder().mergeFrom(body, off(nested), len(nested)));
+      }
+      AnyValue parsed = any.build();
+      TooLong tooLong = tooLong(parsed, max);
+      if (tooLong != null) {
+        throw LimitMessages.valueTooLong(
+            spanPath(r, s, k) + ".attributes[" + i + "].value" + tooLong.path,
+            key,
+            tooLong.length,
+            max);
+      }
+      tags.anyValue(parsed);
+    }
+  }
+
+  private static int statusCode(byte[] body, long slice, int previous) throws IOException {
+    int code = previous;
+    CodedInputStream in = stream(body, slice);
+    for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+      if (tag == STATUS_CODE) {
+        code = in.readEnum();
+      } else {
+        in.skipField(tag);
+      }
+    }
+    return code;
+  }
+
+  /** Counts the spans without decoding them, so that the count limit is checked first. */
+  static long countSpans(byte[] body) throws IOException {
     long total = 0;
-    for (int r = 0, nr = request.getResourceSpansCount(); r < nr; r++) {
-      ResourceSpans rs = request.getResourceSpans(r);
-      for (int s = 0, ns = rs.getScopeSpansCount(); s < ns; s++) {
-        total += rs.getScopeSpans(s).getSpansCount();
+    CodedInputStream request = CodedInputStream.newInstance(body);
+    for (int tag = request.readTag(); tag != 0; tag = request.readTag()) {
+      if (tag != REQUEST_RESOURCE_SPANS) {
+        request.skipField(tag);
+        continue;
+      }
+      long rs = readSlice(request, 0);
+      CodedInputStream resource = stream(body, rs);
+      for (int t = resource.readTag(); t != 0; t = resource.readTag()) {
+        if (t != CHILD) {
+          resource.skipField(t);
+          continue;
+        }
+        CodedInputStream scope = stream(body, readSlice(resource, off(rs)));
+        for (int u = scope.readTag(); u != 0; u = scope.readTag()) {
+          if (u == CHILD) {
+            total++;
+          }
+          scope.skipField(u);
+        }
       }
     }
     return total;
   }
 
-  /** Builds the row of a span whose ids were already checked. */
+  /** Builds the row of a span whose ids were already checked (used for Zipkin spans). */
   static SpanRow row(
       Span span,
       long traceHigh,
@@ -144,17 +516,6 @@ public final class OtlpTraceDecoder {
         span.toByteArray());
   }
 
-  /** The resource and the scope without any span: what a stored span needs to be re-exported. */
-  static byte[] envelope(ResourceSpans rs, ScopeSpans ss) {
-    return ResourceSpans.newBuilder()
-        .setResource(rs.getResource())
-        .setSchemaUrl(rs.getSchemaUrl())
-        .addScopeSpans(
-            ScopeSpans.newBuilder().setScope(ss.getScope()).setSchemaUrl(ss.getSchemaUrl()))
-        .build()
-        .toByteArray();
-  }
-
   static String serviceName(List<KeyValue> resourceAttributes) {
     for (int i = 0, n = resourceAttributes.size(); i < n; i++) {
       KeyValue kv = resourceAttributes.get(i);
@@ -167,16 +528,7 @@ public final class OtlpTraceDecoder {
     return UNKNOWN_SERVICE;
   }
 
-  private void checkSpan(Span span, int r, int s, int k) {
-    int nameLength = span.getName().length();
-    if (nameLength > limits.maxSpanNameLength()) {
-      throw LimitMessages.nameTooLong(
-          spanPath(r, s, k) + ".name", nameLength, limits.maxSpanNameLength());
-    }
-    checkAttributes(span.getAttributesList(), r, s, k);
-  }
-
-  /** Checks attribute count and value lengths; {@code s < 0} means resource attributes. */
+  /** Checks resource attributes: their count and value lengths. */
   private void checkAttributes(List<KeyValue> attributes, int r, int s, int k) {
     int count = attributes.size();
     if (count > limits.maxAttributesPerSpan()) {
@@ -234,49 +586,32 @@ public final class OtlpTraceDecoder {
 
   record TooLong(String path, int length) {}
 
-  /** The index into {@link #REASONS} of why the span's ids are unusable, or -1 if they are fine. */
-  private static int invalidId(Span span) {
-    ByteString traceId = span.getTraceId();
-    if (traceId.size() != 16 || (readLong(traceId, 0) == 0 && readLong(traceId, 8) == 0)) {
-      return BAD_TRACE_ID;
+  // A slice of the body is packed in a long: offset in the high half, length in the low half.
+
+  private static long readSlice(CodedInputStream in, int base) throws IOException {
+    int length = in.readRawVarint32();
+    if (length < 0) {
+      throw new InvalidProtocolBufferException("a length-delimited field has a negative length");
     }
-    ByteString spanId = span.getSpanId();
-    if (spanId.size() != 8 || readLong(spanId, 0) == 0) {
-      return BAD_SPAN_ID;
-    }
-    int parentSize = span.getParentSpanId().size();
-    if (parentSize != 0 && parentSize != 8) {
-      return BAD_PARENT_ID;
-    }
-    return -1;
+    int offset = base + in.getTotalBytesRead();
+    in.skipRawBytes(length); // throws if the field runs past its message
+    return ((long) offset << 32) | length;
   }
 
-  private static String rejectionMessage(int[] rejected, String[] firstRejected) {
-    StringBuilder sb = null;
-    for (int i = 0; i < rejected.length; i++) {
-      if (rejected[i] == 0) {
-        continue;
-      }
-      if (sb == null) {
-        sb = new StringBuilder("rejected ");
-      } else {
-        sb.append("; ");
-      }
-      sb.append(rejected[i])
-          .append(rejected[i] == 1 ? " span with " : " spans with ")
-          .append(REASONS[i])
-          .append(", first at ")
-          .append(firstRejected[i]);
-    }
-    return sb == null ? "" : sb.toString();
+  private static int off(long slice) {
+    return (int) (slice >>> 32);
   }
 
-  static long readLong(ByteString bytes, int offset) {
-    long v = 0;
-    for (int i = 0; i < 8; i++) {
-      v = (v << 8) | (bytes.byteAt(offset + i) & 0xFFL);
-    }
-    return v;
+  private static int len(long slice) {
+    return (int) slice;
+  }
+
+  private static CodedInputStream stream(byte[] body, long slice) {
+    return CodedInputStream.newInstance(body, off(slice), len(slice));
+  }
+
+  private static int tag(int field, int wireType) {
+    return (field << 3) | wireType;
   }
 
   private static String spanPath(int r, int s, int k) {

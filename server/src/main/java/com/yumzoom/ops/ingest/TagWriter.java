@@ -43,6 +43,53 @@ final class TagWriter {
     return sb.toString();
   }
 
+  // Piecewise writing, for the wire decoder: begin, then per attribute key() and one value
+  // method (or none for an empty value) and end(), then finish().
+
+  void begin(String prefix) {
+    sb.setLength(0);
+    sb.append(prefix);
+  }
+
+  void key(String key) {
+    appendSanitized(sb, key);
+    sb.append('=');
+  }
+
+  void stringValue(String value) {
+    appendSanitized(sb, value);
+  }
+
+  void boolValue(boolean value) {
+    sb.append(value);
+  }
+
+  void intValue(long value) {
+    sb.append(value);
+  }
+
+  void doubleValue(double value) {
+    sb.append(value);
+  }
+
+  void bytesValue(byte[] bytes, int offset, int length) {
+    sb.append(
+        Base64.getEncoder()
+            .encodeToString(java.util.Arrays.copyOfRange(bytes, offset, offset + length)));
+  }
+
+  void anyValue(AnyValue value) {
+    appendValue(sb, value);
+  }
+
+  void end() {
+    sb.append(SpanTags.SEPARATOR);
+  }
+
+  String finish() {
+    return sb.toString();
+  }
+
   private void appendAttributes(List<KeyValue> attributes) {
     for (int i = 0, n = attributes.size(); i < n; i++) {
       KeyValue kv = attributes.get(i);
@@ -51,13 +98,6 @@ final class TagWriter {
       appendValue(sb, kv.getValue());
       sb.append(SpanTags.SEPARATOR);
     }
-  }
-
-  /** The text of one attribute value, as it appears after {@code key=}. */
-  static String valueText(AnyValue value) {
-    StringBuilder out = new StringBuilder();
-    appendValue(out, value);
-    return out.toString();
   }
 
   private static void appendValue(StringBuilder out, AnyValue value) {

@@ -18,6 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.yumzoom.ops.config.IngestLimits;
 import com.yumzoom.ops.store.SpanRow;
@@ -25,8 +26,11 @@ import com.yumzoom.ops.store.SpanTags;
 import com.yumzoom.ops.store.TraceId;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.Span;
+import java.io.ByteArrayOutputStream;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -376,6 +380,145 @@ class OtlpTraceDecoderTest {
     DecodedSpans decoded = decoder.decode(ExportTraceServiceRequest.getDefaultInstance());
     assertThat(decoded.rows()).isEmpty();
     assertThat(decoded.rejectedSpans()).isZero();
+  }
+
+  @Test
+  void decodesBatchLikeAReferenceBuiltOnTheGeneratedClasses() throws Exception {
+    ExportTraceServiceRequest request = OtlpTestData.batch(64, 20);
+    DecodedSpans decoded =
+        new OtlpTraceDecoder(IngestLimits.DEFAULTS).decode(request.toByteArray());
+
+    List<SpanRow> expected = new java.util.ArrayList<>();
+    for (ResourceSpans rs : request.getResourceSpansList()) {
+      for (var ss : rs.getScopeSpansList()) {
+        for (Span span : ss.getSpansList()) {
+          Map<String, String> tags = new LinkedHashMap<>();
+          for (KeyValue kv : rs.getResource().getAttributesList()) {
+            tags.put(kv.getKey(), text(kv.getValue()));
+          }
+          for (KeyValue kv : span.getAttributesList()) {
+            tags.put(kv.getKey(), text(kv.getValue()));
+          }
+          expected.add(
+              new SpanRow(
+                  TraceId.fromBytes(span.getTraceId().toByteArray()),
+                  span.getSpanId().asReadOnlyByteBuffer().getLong(),
+                  span.getParentSpanId().asReadOnlyByteBuffer().getLong(),
+                  rs.getResource().getAttributes(0).getValue().getStringValue(),
+                  span.getName(),
+                  span.getKindValue(),
+                  span.getStartTimeUnixNano(),
+                  span.getEndTimeUnixNano() - span.getStartTimeUnixNano(),
+                  span.getStatus().getCodeValue(),
+                  SpanTags.of(tags),
+                  new byte[0],
+                  span.toByteArray()));
+        }
+      }
+    }
+
+    assertThat(decoded.rows()).hasSize(64);
+    for (int i = 0; i < 64; i++) {
+      SpanRow actual = decoded.rows().get(i);
+      SpanRow want = expected.get(i);
+      assertThat(actual)
+          .usingRecursiveComparison()
+          .ignoringFields("envelope", "span")
+          .isEqualTo(want);
+      assertThat(actual.span()).isEqualTo(want.span());
+    }
+  }
+
+  private static String text(AnyValue value) {
+    return switch (value.getValueCase()) {
+      case STRING_VALUE -> value.getStringValue();
+      case INT_VALUE -> Long.toString(value.getIntValue());
+      case BOOL_VALUE -> Boolean.toString(value.getBoolValue());
+      case DOUBLE_VALUE -> Double.toString(value.getDoubleValue());
+      default -> throw new AssertionError("not in the batch: " + value.getValueCase());
+    };
+  }
+
+  @Test
+  void readsFieldsInAnyOrderKeepsUnknownFieldsAndLastValueWins() throws Exception {
+    // A span written by hand, fields out of order, a field from the future (99), the name twice.
+    ByteArrayOutputStream spanBytes = new ByteArrayOutputStream();
+    CodedOutputStream span = CodedOutputStream.newInstance(spanBytes);
+    span.writeByteArray(9, str("late", "attr").toByteArray());
+    span.writeString(99, "from a newer proto");
+    span.writeString(5, "first name");
+    span.writeFixed64(8, 3_000);
+    span.writeFixed64(7, 1_000);
+    span.writeByteArray(2, spanId(7).toByteArray());
+    span.writeString(5, "second name");
+    span.writeByteArray(1, traceId(3, 4).toByteArray());
+    span.writeEnum(6, 4);
+    span.flush();
+    // A ResourceSpans with its schema url before the resource, and a ScopeSpans likewise.
+    ByteArrayOutputStream scopeBytes = new ByteArrayOutputStream();
+    CodedOutputStream scope = CodedOutputStream.newInstance(scopeBytes);
+    scope.writeString(3, "scope-schema");
+    scope.writeByteArray(2, spanBytes.toByteArray());
+    scope.writeByteArray(
+        1,
+        io.opentelemetry.proto.common.v1.InstrumentationScope.newBuilder()
+            .setName("lib")
+            .build()
+            .toByteArray());
+    scope.flush();
+    ByteArrayOutputStream resourceBytes = new ByteArrayOutputStream();
+    CodedOutputStream resource = CodedOutputStream.newInstance(resourceBytes);
+    resource.writeString(3, "resource-schema");
+    resource.writeByteArray(2, scopeBytes.toByteArray());
+    resource.writeByteArray(
+        1,
+        io.opentelemetry.proto.resource.v1.Resource.newBuilder()
+            .addAttributes(str("service.name", "svc"))
+            .build()
+            .toByteArray());
+    resource.flush();
+    ByteArrayOutputStream requestBytes = new ByteArrayOutputStream();
+    CodedOutputStream out = CodedOutputStream.newInstance(requestBytes);
+    out.writeByteArray(1, resourceBytes.toByteArray());
+    out.flush();
+
+    SpanRow row = decoder.decode(requestBytes.toByteArray()).rows().getFirst();
+
+    assertThat(row.name()).isEqualTo("second name");
+    assertThat(row.traceId()).isEqualTo(new TraceId(3, 4));
+    assertThat(row.spanId()).isEqualTo(7);
+    assertThat(row.kind()).isEqualTo(4);
+    assertThat(row.startEpochNanos()).isEqualTo(1_000);
+    assertThat(row.durationNanos()).isEqualTo(2_000);
+    assertThat(row.serviceName()).isEqualTo("svc");
+    assertThat(row.tags()).isEqualTo("\nservice.name=svc\nlate=attr\n");
+    assertThat(row.span()).isEqualTo(spanBytes.toByteArray());
+    ResourceSpans envelope = ResourceSpans.parseFrom(row.envelope());
+    assertThat(envelope.getSchemaUrl()).isEqualTo("resource-schema");
+    assertThat(envelope.getScopeSpans(0).getSchemaUrl()).isEqualTo("scope-schema");
+    assertThat(envelope.getScopeSpans(0).getScope().getName()).isEqualTo("lib");
+  }
+
+  @Test
+  void rejectsMalformedProtobuf() {
+    byte[] valid = request(resource("a").addScopeSpans(scope("s", span(1)))).toByteArray();
+    byte[] truncated = Arrays.copyOf(valid, valid.length - 3);
+    byte[] badUtf8 =
+        request(resource("a").addScopeSpans(scope("s", span(1).setName("\u00e9")))).toByteArray();
+    // the UTF-8 of "é" is C3 A9; make it an invalid sequence
+    for (int i = 0; i + 1 < badUtf8.length; i++) {
+      if (badUtf8[i] == (byte) 0xC3 && badUtf8[i + 1] == (byte) 0xA9) {
+        badUtf8[i + 1] = (byte) 0x28;
+      }
+    }
+
+    assertThatThrownBy(() -> decoder.decode(truncated))
+        .isInstanceOf(InvalidProtocolBufferException.class);
+    assertThatThrownBy(() -> decoder.decode(badUtf8))
+        .isInstanceOf(InvalidProtocolBufferException.class)
+        .hasMessageContaining("UTF-8");
+    assertThatThrownBy(() -> decoder.decode(new byte[] {(byte) 0xFF, 1, 2}))
+        .isInstanceOf(InvalidProtocolBufferException.class);
   }
 
   /** A request of n spans spread over two resources. */
