@@ -1,8 +1,8 @@
 package com.yumzoom.ops.ingest;
 
-import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.RequestHeaders;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
@@ -32,23 +32,23 @@ final class Bodies {
    * @throws BodyTooLargeException when the body, before or after decompression, exceeds the limit
    * @throws IOException when the gzip stream is corrupt
    */
-  static byte[] read(RequestHeaders headers, HttpData content, long limit) throws IOException {
+  static byte[] read(RequestHeaders headers, byte[] content, long limit) throws IOException {
     long max = Math.min(limit, MAX_ARRAY);
-    if (content.length() > max) {
+    if (content.length > max) {
       throw new BodyTooLargeException(limit);
     }
     String encoding = headers.get(HttpHeaderNames.CONTENT_ENCODING);
     if (encoding != null && isGzip(encoding)) {
       return gunzip(content, max, limit);
     }
-    return content.array();
+    return content;
   }
 
-  private static byte[] gunzip(HttpData content, long max, long limit) throws IOException {
-    int initial = (int) Math.min(max + 1, Math.max(8192L, content.length() * 4L));
+  private static byte[] gunzip(byte[] content, long max, long limit) throws IOException {
+    int initial = (int) Math.min(max + 1, Math.max(8192L, content.length * 4L));
     byte[] buf = new byte[initial];
     int n = 0;
-    try (InputStream in = new GZIPInputStream(content.toInputStream(), 8192)) {
+    try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(content), 8192)) {
       while (true) {
         if (n == buf.length) {
           if (n > max) {

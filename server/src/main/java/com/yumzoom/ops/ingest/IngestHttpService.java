@@ -1,7 +1,6 @@
 package com.yumzoom.ops.ingest;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import com.linecorp.armeria.common.AggregatedHttpRequest;
 import com.linecorp.armeria.common.ContentTooLargeException;
 import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpRequest;
@@ -101,10 +100,6 @@ abstract class IngestHttpService implements HttpService {
       return Responses.error(
           errorFormat(format), Failure.TOO_LARGE, LimitMessages.bodyTooLarge(maxBodyBytes), null);
     }
-    // The route has no length limit of its own, so that Armeria does not answer 413 in its own
-    // words; a body without Content-Length is cut here, and aggregate() fails with
-    // ContentTooLargeException, which we answer.
-    ctx.setMaxRequestLength(maxBodyBytes);
     DecodePermits.Permit permit = permits.tryAcquire();
     if (permit == null) {
       stats.record(Outcome.THROTTLED);
@@ -118,9 +113,10 @@ abstract class IngestHttpService implements HttpService {
     ctx.log().whenComplete().thenRun(permit::release);
 
     CompletableFuture<HttpResponse> response = new CompletableFuture<>();
-    req.aggregate()
+    // The route has no length limit of its own; BoundedBody applies ours (see there why).
+    BoundedBody.collect(req, maxBodyBytes, ctx.eventLoop())
         .handle(
-            (aggregated, error) -> {
+            (raw, error) -> {
               if (error != null) {
                 permit.release();
                 response.complete(decodeFailure(error, format));
@@ -128,7 +124,7 @@ abstract class IngestHttpService implements HttpService {
               }
               try {
                 ctx.blockingTaskExecutor()
-                    .execute(() -> decodeAndSubmit(aggregated, format, permit, response));
+                    .execute(() -> decodeAndSubmit(headers, raw, format, permit, response));
               } catch (RejectedExecutionException e) {
                 permit.release();
                 stats.record(Outcome.THROTTLED);
@@ -145,13 +141,14 @@ abstract class IngestHttpService implements HttpService {
   }
 
   private void decodeAndSubmit(
-      AggregatedHttpRequest request,
+      RequestHeaders headers,
+      byte[] raw,
       Format format,
       DecodePermits.Permit permit,
       CompletableFuture<HttpResponse> response) {
     DecodedSpans decoded;
     try {
-      byte[] body = Bodies.read(request.headers(), request.content(), maxBodyBytes);
+      byte[] body = Bodies.read(headers, raw, maxBodyBytes);
       decoded = decode(body, format);
     } catch (Exception | StackOverflowError e) {
       response.complete(decodeFailure(e, format));
@@ -198,6 +195,7 @@ abstract class IngestHttpService implements HttpService {
           ef, Failure.INVALID, "body is not valid gzip: " + e.getMessage(), null);
     }
     if (e instanceof BodyTooLargeException || e instanceof ContentTooLargeException) {
+      // (ContentTooLargeException only if a decorator set a request length limit.)
       stats.record(Outcome.TOO_LARGE);
       return Responses.error(ef, Failure.TOO_LARGE, LimitMessages.bodyTooLarge(maxBodyBytes), null);
     }

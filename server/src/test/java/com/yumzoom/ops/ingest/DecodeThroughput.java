@@ -40,7 +40,7 @@ public final class DecodeThroughput {
             + " bytes%n",
         SPANS, ATTRIBUTES, protobuf.length, json.length, zipkinJson.length);
 
-    run("protobuf bytes -> rows (HTTP path)", seconds, r -> decode(otlp, protobuf));
+    run("protobuf bytes -> rows (HTTP and gRPC)", seconds, r -> decode(otlp, protobuf));
     run("request object -> rows (gRPC path)", seconds, r -> otlp.decode(request).rows().size());
     run(
         "protobuf parse alone (for comparison)",
@@ -48,6 +48,10 @@ public final class DecodeThroughput {
         r -> parse(protobuf).getResourceSpansCount() * (SPANS / 4));
     run("OTLP/JSON bytes -> rows", seconds, r -> otlp.decode(parseJson(json)).rows().size());
     run("Zipkin JSON bytes -> rows", seconds, r -> zipkin.decode(zipkinJson).rows().size());
+    run(
+        "Zipkin JSON parse alone (for comparison)",
+        seconds,
+        r -> zipkin2.codec.SpanBytesDecoder.JSON_V2.decodeList(zipkinJson).size());
   }
 
   private static void run(String name, double seconds, ToIntFunction<Void> batch) {

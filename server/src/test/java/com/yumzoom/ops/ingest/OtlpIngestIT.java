@@ -28,9 +28,12 @@ import com.yumzoom.ops.config.IngestLimits;
 import com.yumzoom.ops.ingest.IngestStats.Outcome;
 import com.yumzoom.ops.store.SpanRow;
 import com.yumzoom.ops.store.TraceId;
+import io.grpc.CallOptions;
+import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
+import io.grpc.stub.ClientCalls;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
@@ -48,8 +51,8 @@ import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -60,7 +63,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -295,7 +297,7 @@ class OtlpIngestIT {
   @Test
   void acceptsGzipJson() throws Exception {
     HttpResponse<String> response =
-        post("application/json", gzip(SPEC_EXAMPLE.getBytes(UTF_8)), "gzip");
+        post("application/json", OtlpTestData.gzip(SPEC_EXAMPLE.getBytes(UTF_8)), "gzip");
 
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(sink.rows()).extracting(SpanRow::name).containsExactly("I'm a server span");
@@ -418,12 +420,34 @@ class OtlpIngestIT {
   }
 
   @Test
+  void streamedBodyOverTheLimitIs413() throws Exception {
+    // No Content-Length: the limit cuts the body while it arrives.
+    HttpRequestWriter request =
+        HttpRequest.streaming(
+            RequestHeaders.builder(HttpMethod.POST, "/v1/traces")
+                .contentType(MediaType.JSON)
+                .build());
+    CompletableFuture<AggregatedHttpResponse> response =
+        WebClient.of(base).execute(request).aggregate();
+    byte[] chunk = new byte[64 * 1024];
+    for (int i = 0; i < 5 && request.tryWrite(HttpData.wrap(chunk)); i++) {
+      // 5 x 64 KiB > 256 KiB; the server may stop reading before the last chunk
+    }
+    request.close();
+
+    AggregatedHttpResponse aggregated = response.get(10, TimeUnit.SECONDS);
+    assertThat(aggregated.status()).isEqualTo(HttpStatus.REQUEST_ENTITY_TOO_LARGE);
+    assertThat(JSON.readTree(aggregated.contentUtf8()).get("error").asText())
+        .isEqualTo("body_too_large");
+  }
+
+  @Test
   void gzipBombIs413() throws Exception {
     // 1 MiB span name: a few kilobytes compressed, four times the limit once inflated.
     byte[] body =
         request(resource("svc").addScopeSpans(scope("s", span(1).setName("x".repeat(1 << 20)))))
             .toByteArray();
-    byte[] compressed = gzip(body);
+    byte[] compressed = OtlpTestData.gzip(body);
     assertThat(compressed.length).isLessThan(16 * 1024);
 
     HttpResponse<byte[]> response = postBytes("application/x-protobuf", compressed, "gzip");
@@ -521,6 +545,16 @@ class OtlpIngestIT {
     assertThat(refused.headers().firstValue("retry-after")).hasValue("1");
     assertThat(com.google.rpc.Status.parseFrom(refused.body()).getMessage())
         .isEqualTo("too many requests are being decoded (2); retry later");
+    ExportTraceServiceRequest grpcRequest =
+        request(resource("svc").addScopeSpans(scope("s", span(2))));
+    assertThatThrownBy(() -> grpc().export(grpcRequest))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+              assertThat(e.getStatus().getDescription())
+                  .isEqualTo("too many requests are being decoded (2); retry later");
+            });
     for (HttpRequestWriter writer : stalled) {
       writer.write(HttpData.wrap(body, body.length / 2, body.length - body.length / 2));
       writer.close();
@@ -616,6 +650,39 @@ class OtlpIngestIT {
     assertThat(stats.requests(Outcome.TOO_LARGE)).isEqualTo(before + 2);
   }
 
+  @Test
+  void grpcGarbageMessageIsInvalidArgument() {
+    MethodDescriptor.Marshaller<byte[]> raw =
+        new MethodDescriptor.Marshaller<>() {
+          @Override
+          public InputStream stream(byte[] value) {
+            return new java.io.ByteArrayInputStream(value);
+          }
+
+          @Override
+          public byte[] parse(InputStream stream) {
+            throw new UnsupportedOperationException();
+          }
+        };
+    MethodDescriptor<byte[], byte[]> export =
+        TraceServiceGrpc.getExportMethod().toBuilder(raw, raw).build();
+
+    assertThatThrownBy(
+            () ->
+                ClientCalls.blockingUnaryCall(
+                    grpc().getChannel(),
+                    export,
+                    CallOptions.DEFAULT,
+                    new byte[] {(byte) 0xFF, 1, 2, 3}))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+              assertThat(e.getStatus().getDescription())
+                  .startsWith("message is not an ExportTraceServiceRequest");
+            });
+  }
+
   private static TraceServiceGrpc.TraceServiceBlockingStub grpc() {
     return GrpcClients.builder(base)
         .maxRequestMessageLength(64 << 20)
@@ -645,13 +712,5 @@ class OtlpIngestIT {
       b.header("Content-Encoding", encoding);
     }
     return b.build();
-  }
-
-  static byte[] gzip(byte[] bytes) throws IOException {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
-      gz.write(bytes);
-    }
-    return out.toByteArray();
   }
 }
