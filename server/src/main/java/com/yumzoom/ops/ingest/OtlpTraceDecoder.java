@@ -66,7 +66,11 @@ public final class OtlpTraceDecoder {
   private static final int END = tag(8, WireFormat.WIRETYPE_FIXED64);
   private static final int ATTRIBUTE = tag(9, LEN);
   private static final int STATUS = tag(15, LEN);
+  private static final int TRACE_STATE = tag(3, LEN);
+  private static final int EVENT = tag(11, LEN);
+  private static final int LINK = tag(13, LEN);
   // Status
+  private static final int STATUS_MESSAGE = tag(2, LEN);
   private static final int STATUS_CODE = tag(3, WireFormat.WIRETYPE_VARINT);
   // KeyValue
   private static final int KEY = tag(1, LEN);
@@ -268,21 +272,39 @@ public final class OtlpTraceDecoder {
     context.scopeSchemaUrl = schemaUrl;
     context.envelope = null;
 
+    // Second pass: the spans, all read from this one stream (no reader object per span).
+    int base = off(slice);
     in = stream(body, slice);
     int k = 0;
     for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
       if (tag == CHILD) {
-        decodeSpan(request, context, readSlice(in, off(slice)), r, s, k++);
+        int length = readLength(in);
+        int offset = base + in.getTotalBytesRead();
+        int outer = in.pushLimit(length);
+        decodeSpan(request, context, in, base, offset, length, r, s, k++);
+        in.popLimit(outer);
       } else {
         in.skipField(tag);
       }
     }
   }
 
-  private void decodeSpan(Request request, Context context, long slice, int r, int s, int k)
+  /**
+   * Decodes the span at {@code offset}; {@code in} is positioned at its first field with its end as
+   * the limit, and {@code base} is the body offset that {@code in} counts from.
+   */
+  private void decodeSpan(
+      Request request,
+      Context context,
+      CodedInputStream in,
+      int base,
+      int offset,
+      int length,
+      int r,
+      int s,
+      int k)
       throws IOException {
     byte[] body = request.body;
-    int base = off(slice);
     long traceId = -1;
     long spanId = -1;
     long parentId = -1;
@@ -295,11 +317,10 @@ public final class OtlpTraceDecoder {
     TagWriter tags = request.tags;
     tags.begin(context.resourceTags);
 
-    CodedInputStream in = stream(body, slice);
     for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
       // Most frequent first: a span is mostly attributes.
       if (tag == ATTRIBUTE) {
-        decodeAttribute(request, readSlice(in, base), r, s, k, attributes++);
+        decodeAttribute(request, in, base, r, s, k, attributes++);
       } else if (tag == TRACE_ID) {
         traceId = readSlice(in, base);
       } else if (tag == SPAN_ID) {
@@ -315,7 +336,18 @@ public final class OtlpTraceDecoder {
       } else if (tag == END) {
         end = in.readFixed64();
       } else if (tag == STATUS) {
-        status = statusCode(body, readSlice(in, base), status);
+        status = statusCode(in, status);
+      } else if (tag == TRACE_STATE) {
+        in.readStringRequireUtf8(); // not a column, but must be valid like every string
+      } else if (tag == EVENT) {
+        // Events and links are no columns, but their strings must be valid UTF-8 as protobuf
+        // demands, or the stored span could not be read back. They are rare enough to be
+        // checked by parsing them with the generated classes.
+        long event = readSlice(in, base);
+        Span.Event.parser().parseFrom(body, off(event), len(event));
+      } else if (tag == LINK) {
+        long link = readSlice(in, base);
+        Span.Link.parser().parseFrom(body, off(link), len(link));
       } else {
         in.skipField(tag);
       }
@@ -358,106 +390,126 @@ public final class OtlpTraceDecoder {
             status,
             tags.finish(),
             context.envelope(),
-            Arrays.copyOfRange(body, base, base + len(slice))));
+            Arrays.copyOfRange(body, offset, offset + length)));
   }
 
-  /** Writes one {@code KeyValue} into the tags, checking its value against the limit. */
-  private void decodeAttribute(Request request, long slice, int r, int s, int k, int index)
+  /**
+   * Writes one {@code KeyValue} into the tags, checking its value against the limit. The usual
+   * encoding, a key then a value holding one field, is read in place; anything else (a value before
+   * its key, a value given twice, which protobuf merges, arrays and lists) is parsed with the
+   * generated classes, so that the result is always what protobuf itself would read.
+   */
+  private void decodeAttribute(
+      Request request, CodedInputStream in, int base, int r, int s, int k, int index)
       throws IOException {
-    byte[] body = request.body;
-    String key = "";
-    long value = -1;
-    CodedInputStream in = stream(body, slice);
-    for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-      if (tag == KEY) {
-        key = in.readStringRequireUtf8();
-      } else if (tag == VALUE) {
-        value = readSlice(in, off(slice));
-      } else {
-        in.skipField(tag);
-      }
-    }
+    int length = readLength(in);
+    int offset = base + in.getTotalBytesRead();
+    int outer = in.pushLimit(length);
     TagWriter tags = request.tags;
-    tags.key(key);
-    if (value != -1) {
-      decodeValue(request, value, key, r, s, k, index);
-    }
-    tags.end();
-  }
-
-  private void decodeValue(Request request, long slice, String key, int r, int s, int k, int i)
-      throws IOException {
-    byte[] body = request.body;
-    // A oneof: the last field present wins, as in protobuf.
-    int which = 0;
-    String string = null;
-    long number = 0;
-    long nested = -1;
-    CodedInputStream in = stream(body, slice);
-    for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-      if (tag == STRING_VALUE) {
-        which = tag;
-        string = in.readStringRequireUtf8();
-      } else if (tag == INT_VALUE || tag == BOOL_VALUE) {
-        which = tag;
-        number = in.readRawVarint64();
-      } else if (tag == DOUBLE_VALUE) {
-        which = tag;
-        number = in.readRawLittleEndian64();
-      } else if (tag == ARRAY_VALUE || tag == KVLIST_VALUE || tag == BYTES_VALUE) {
-        which = tag;
-        nested = readSlice(in, off(slice));
-      } else {
-        in.skipField(tag);
-      }
-    }
-    TagWriter tags = request.tags;
-    int max = limits.maxAttributeValueLength();
-    if (which == STRING_VALUE) {
-      if (string.length() > max) {
-        throw LimitMessages.valueTooLong(
-            spanPath(r, s, k) + ".attributes[" + i + "].value", key, string.length(), max);
-      }
-      tags.stringValue(string);
-    } else if (which == INT_VALUE) {
-      tags.intValue(number);
-    } else if (which == BOOL_VALUE) {
-      tags.boolValue(number != 0);
-    } else if (which == DOUBLE_VALUE) {
-      tags.doubleValue(Double.longBitsToDouble(number));
-    } else if (which == BYTES_VALUE) {
-      tags.bytesValue(body, off(nested), len(nested));
-    } else if (which != 0) {
-      // Arrays and lists are rare: parse them with the generated classes.
-      AnyValue.Builder any = AnyValue.newBuilder();
-      if (which == ARRAY_VALUE) {
-        any.setArrayValue(ArrayValue.newBuilder().mergeFrom(body, off(nested), len(nested)));
-      } else {
-        any.setKvlistValue(KeyValueList.newBuilder().mergeFrom(body, off(nested), len(nested)));
-      }
-      AnyValue parsed = any.build();
-      TooLong tooLong = tooLong(parsed, max);
+    int mark = tags.mark();
+    if (!decodeAttributeInPlace(request, in, base, r, s, k, index)) {
+      tags.reset(mark);
+      in.skipRawBytes(in.getBytesUntilLimit());
+      KeyValue kv = KeyValue.parser().parseFrom(request.body, offset, length);
+      TooLong tooLong = tooLong(kv.getValue(), limits.maxAttributeValueLength());
       if (tooLong != null) {
         throw LimitMessages.valueTooLong(
-            spanPath(r, s, k) + ".attributes[" + i + "].value" + tooLong.path,
-            key,
+            spanPath(r, s, k) + ".attributes[" + index + "].value" + tooLong.path,
+            kv.getKey(),
             tooLong.length,
-            max);
+            limits.maxAttributeValueLength());
       }
-      tags.anyValue(parsed);
+      tags.key(kv.getKey());
+      tags.anyValue(kv.getValue());
+      tags.end();
     }
+    in.popLimit(outer);
   }
 
-  private static int statusCode(byte[] body, long slice, int previous) throws IOException {
+  /** The fast path of {@link #decodeAttribute}; false (having read part of it) if unusual. */
+  private boolean decodeAttributeInPlace(
+      Request request, CodedInputStream in, int base, int r, int s, int k, int index)
+      throws IOException {
+    if (in.readTag() != KEY) {
+      return false;
+    }
+    String key = in.readStringRequireUtf8();
+    int tag = in.readTag();
+    TagWriter tags = request.tags;
+    if (tag == 0) {
+      tags.key(key);
+      tags.end();
+      return true;
+    }
+    if (tag != VALUE) {
+      return false;
+    }
+    int outer = in.pushLimit(readLength(in));
+    tag = in.readTag();
+    if (tag == STRING_VALUE) {
+      String value = in.readStringRequireUtf8();
+      if (in.readTag() != 0) {
+        return false;
+      }
+      int max = limits.maxAttributeValueLength();
+      if (value.length() > max) {
+        throw LimitMessages.valueTooLong(
+            spanPath(r, s, k) + ".attributes[" + index + "].value", key, value.length(), max);
+      }
+      tags.key(key);
+      tags.stringValue(value);
+    } else if (tag == INT_VALUE || tag == BOOL_VALUE) {
+      long value = in.readRawVarint64();
+      if (in.readTag() != 0) {
+        return false;
+      }
+      tags.key(key);
+      if (tag == INT_VALUE) {
+        tags.intValue(value);
+      } else {
+        tags.boolValue(value != 0);
+      }
+    } else if (tag == DOUBLE_VALUE) {
+      double value = Double.longBitsToDouble(in.readRawLittleEndian64());
+      if (in.readTag() != 0) {
+        return false;
+      }
+      tags.key(key);
+      tags.doubleValue(value);
+    } else if (tag == BYTES_VALUE) {
+      long bytes = readSlice(in, base);
+      if (in.readTag() != 0) {
+        return false;
+      }
+      tags.key(key);
+      tags.bytesValue(request.body, off(bytes), len(bytes));
+    } else if (tag == 0) {
+      tags.key(key);
+    } else {
+      return false; // arrays, lists, unknown fields
+    }
+    in.popLimit(outer);
+    if (in.readTag() != 0) {
+      return false;
+    }
+    tags.end();
+    return true;
+  }
+
+  /** Reads a Status message in place: its code, and its message only to validate it. */
+  private static int statusCode(CodedInputStream in, int previous) throws IOException {
     int code = previous;
-    CodedInputStream in = stream(body, slice);
+    int outer = in.pushLimit(readLength(in));
     for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
       if (tag == STATUS_CODE) {
         code = in.readEnum();
+      } else if (tag == STATUS_MESSAGE) {
+        in.readStringRequireUtf8();
       } else {
         in.skipField(tag);
       }
     }
+    in.popLimit(outer);
     return code;
   }
 
@@ -589,13 +641,18 @@ public final class OtlpTraceDecoder {
   // A slice of the body is packed in a long: offset in the high half, length in the low half.
 
   private static long readSlice(CodedInputStream in, int base) throws IOException {
+    int length = readLength(in);
+    int offset = base + in.getTotalBytesRead();
+    in.skipRawBytes(length); // throws if the field runs past its message
+    return ((long) offset << 32) | length;
+  }
+
+  private static int readLength(CodedInputStream in) throws IOException {
     int length = in.readRawVarint32();
     if (length < 0) {
       throw new InvalidProtocolBufferException("a length-delimited field has a negative length");
     }
-    int offset = base + in.getTotalBytesRead();
-    in.skipRawBytes(length); // throws if the field runs past its message
-    return ((long) offset << 32) | length;
+    return length;
   }
 
   private static int off(long slice) {

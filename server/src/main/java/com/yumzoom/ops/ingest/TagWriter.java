@@ -82,6 +82,15 @@ final class TagWriter {
     appendValue(sb, value);
   }
 
+  /** The current length, to {@link #reset} to if an attribute must be written again. */
+  int mark() {
+    return sb.length();
+  }
+
+  void reset(int mark) {
+    sb.setLength(mark);
+  }
+
   void end() {
     sb.append(SpanTags.SEPARATOR);
   }

@@ -521,6 +521,153 @@ class OtlpTraceDecoderTest {
         .isInstanceOf(InvalidProtocolBufferException.class);
   }
 
+  @Test
+  void unusualAttributeEncodingsReadAsProtobufReadsThem() throws Exception {
+    byte[] valueFirst =
+        message(
+            out -> {
+              out.writeByteArray(2, s("v").toByteArray());
+              out.writeString(1, "before");
+            });
+    // a value given twice is merged: the second, empty one leaves the first in place
+    byte[] valueTwice =
+        message(
+            out -> {
+              out.writeString(1, "twice");
+              out.writeByteArray(2, i(7).toByteArray());
+              out.writeByteArray(2, new byte[0]);
+            });
+    // two fields of the oneof in one value: the last wins
+    byte[] lastWins =
+        message(
+            out -> {
+              out.writeString(1, "oneof");
+              out.writeByteArray(
+                  2,
+                  message(
+                      v -> {
+                        v.writeString(1, "text");
+                        v.writeInt64(3, 42);
+                      }));
+            });
+    byte[] unknownField =
+        message(
+            out -> {
+              out.writeString(1, "unknown");
+              out.writeByteArray(2, s("u").toByteArray());
+              out.writeString(77, "future");
+            });
+    byte[] noValue = message(out -> out.writeString(1, "empty"));
+    byte[] span =
+        withFields(
+            span(1).build().toByteArray(),
+            9,
+            valueFirst,
+            valueTwice,
+            lastWins,
+            unknownField,
+            noValue);
+
+    SpanRow row =
+        new OtlpTraceDecoder(IngestLimits.DEFAULTS).decode(requestWithSpan(span)).rows().getFirst();
+
+    assertThat(row.tags())
+        .isEqualTo("\nservice.name=a\nbefore=v\ntwice=7\noneof=42\nunknown=u\nempty=\n");
+    assertThat(row.span()).isEqualTo(span);
+  }
+
+  @Test
+  void limitsHoldOnTheUnusualPathToo() throws Exception {
+    byte[] valueFirst =
+        message(
+            out -> {
+              out.writeByteArray(2, s("x".repeat(17)).toByteArray());
+              out.writeString(1, "late.key");
+            });
+    byte[] span = withFields(span(1).build().toByteArray(), 9, valueFirst);
+
+    assertThatThrownBy(() -> decoder.decode(requestWithSpan(span)))
+        .hasMessage(
+            "resourceSpans[0].scopeSpans[0].spans[0].attributes[0].value (key \"late.key\") is 17"
+                + " characters, longer than the limit of 16 (ingest.max-attribute-value-length)");
+  }
+
+  @Test
+  void invalidUtf8AnywhereInTheSpanIsRefusedAsProtobufWould() throws Exception {
+    byte[] bad = {(byte) 0xC3, 0x28};
+    byte[] base = span(1).build().toByteArray();
+    byte[] badEventName = withFields(base, 11, message(out -> out.writeByteArray(2, bad)));
+    byte[] badTraceState = withFields(base, 3, bad);
+    byte[] badStatusMessage = withFields(base, 15, message(out -> out.writeByteArray(2, bad)));
+    byte[] badKey = withFields(base, 9, message(out -> out.writeByteArray(1, bad)));
+
+    for (byte[] span : List.of(badEventName, badTraceState, badStatusMessage, badKey)) {
+      assertThatThrownBy(() -> decoder.decode(requestWithSpan(span)))
+          .isInstanceOf(InvalidProtocolBufferException.class)
+          .hasMessageContaining("UTF-8");
+      assertThatThrownBy(() -> Span.parseFrom(span))
+          .isInstanceOf(InvalidProtocolBufferException.class);
+    }
+  }
+
+  @Test
+  void statusCodeIsReadFromAnEncodedStatus() {
+    SpanRow row =
+        decoder
+            .decode(
+                request(
+                    resource("a")
+                        .addScopeSpans(
+                            scope(
+                                "s",
+                                span(1)
+                                    .setStatus(
+                                        io.opentelemetry.proto.trace.v1.Status.newBuilder()
+                                            .setMessage("boom")
+                                            .setCode(
+                                                io.opentelemetry.proto.trace.v1.Status.StatusCode
+                                                    .STATUS_CODE_ERROR))))))
+            .rows()
+            .getFirst();
+    assertThat(row.statusCode()).isEqualTo(2);
+  }
+
+  /** Writes a message with the given fields. */
+  private static byte[] message(Writer fields) throws java.io.IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+    fields.write(out);
+    out.flush();
+    return bytes.toByteArray();
+  }
+
+  private interface Writer {
+    void write(CodedOutputStream out) throws java.io.IOException;
+  }
+
+  /** Appends length-delimited fields to a message (protobuf reads concatenation as a merge). */
+  private static byte[] withFields(byte[] message, int field, byte[]... values)
+      throws java.io.IOException {
+    return message(
+        out -> {
+          out.writeRawBytes(message);
+          for (byte[] value : values) {
+            out.writeByteArray(field, value);
+          }
+        });
+  }
+
+  private static byte[] requestWithSpan(byte[] span) throws java.io.IOException {
+    byte[] scope = message(out -> out.writeByteArray(2, span));
+    byte[] resource =
+        message(
+            out -> {
+              out.writeByteArray(1, resource("a").getResource().toByteArray());
+              out.writeByteArray(2, scope);
+            });
+    return message(out -> out.writeByteArray(1, resource));
+  }
+
   /** A request of n spans spread over two resources. */
   private static ExportTraceServiceRequest requestOf(int n) {
     var a = scope("s");
