@@ -119,7 +119,7 @@ abstract class IngestHttpService implements HttpService {
             (raw, error) -> {
               if (error != null) {
                 permit.release();
-                response.complete(decodeFailure(error, format));
+                response.complete(bodyFailure(error, format));
                 return null;
               }
               try {
@@ -169,13 +169,33 @@ abstract class IngestHttpService implements HttpService {
     }
     committed.whenComplete(
         (ignored, error) -> {
-          if (error == null) {
-            stats.accepted(decoded.rows().size(), decoded.rejectedSpans());
-            response.complete(success(decoded, format));
-          } else {
-            response.complete(sinkFailure(error, format));
+          try {
+            if (error == null) {
+              stats.accepted(decoded.rows().size(), decoded.rejectedSpans());
+              response.complete(success(decoded, format));
+            } else {
+              response.complete(sinkFailure(error, format));
+            }
+          } catch (RuntimeException e) {
+            // Never leave the client waiting for a response that cannot come.
+            log.warn("Cannot answer an ingest request", e);
+            response.complete(
+                Responses.error(
+                    errorFormat(format), Failure.INTERNAL, "cannot write the response", null));
           }
         });
+  }
+
+  /** The body could not be received: too large, or the client went away. */
+  private HttpResponse bodyFailure(Throwable error, Format format) {
+    Throwable e = unwrap(error);
+    if (e instanceof BodyTooLargeException || e instanceof ContentTooLargeException) {
+      return decodeFailure(e, format);
+    }
+    stats.record(Outcome.INVALID);
+    log.debug("Ingest request body could not be received", e);
+    return Responses.error(
+        errorFormat(format), Failure.INVALID, "body could not be received: " + e, null);
   }
 
   private HttpResponse decodeFailure(Throwable error, Format format) {
