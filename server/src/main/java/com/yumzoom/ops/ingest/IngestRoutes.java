@@ -51,8 +51,9 @@ public final class IngestRoutes {
    * Binds the ingest endpoints.
    *
    * @param maxConcurrentDecodes requests whose bodies may be received and decoded at once; more are
-   *     answered 429 / UNAVAILABLE at once. Memory held by ingest is about this times {@code
-   *     limits.maxBodyBytes()} (times two for decoded objects) at worst.
+   *     answered 429 / UNAVAILABLE at once, before their body is read. Ingest then holds at most
+   *     about this many bodies (each up to {@code limits.maxBodyBytes()} on the wire and again
+   *     inflated) plus their decoded rows; queued rows are the sink's to bound.
    */
   public static void register(
       ServerBuilder sb,
