@@ -9,8 +9,6 @@ import com.yumzoom.ops.cache.redis.RedisL2;
 import com.yumzoom.ops.cache.redis.RedisLayer;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
@@ -18,7 +16,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -85,6 +82,7 @@ public final class MultiLayerCache<V> implements AutoCloseable {
   private final Duration loadLockTtl;
   private final AutoCloseable ownedRedis;
   private final ConcurrentHashMap<String, Flight<V>> inflight = new ConcurrentHashMap<>();
+  private final Set<String> refreshing = ConcurrentHashMap.newKeySet();
   private final InvalidationEpochs epochs = new InvalidationEpochs();
   private final TopKeys topMissed = new TopKeys(64);
 
@@ -396,12 +394,13 @@ public final class MultiLayerCache<V> implements AutoCloseable {
   private CacheEntry<V> newerInLayers(
       String key, CacheStrategy strategy, long minFreshUntil, boolean refresh, long stamp) {
     if (strategy.l1() && !refresh) {
+      // A flight of this JVM stores into L1 before it ends, so L1 alone answers the question and
+      // a miss costs one L2 read, not two.
       CacheEntry<V> e = l1Get(key);
-      if (e != null && e.freshUntil() > minFreshUntil) {
-        return e;
-      }
+      return e != null && e.freshUntil() > minFreshUntil ? e : null;
     }
     if (strategy.l2()) {
+      // L2-only, or a background reload: another node may have stored a newer value meanwhile.
       CacheEntry<V> e = l2Get(key);
       if (e != null && e.freshUntil() > minFreshUntil) {
         promote(key, e, strategy, stamp, clock.millis());
@@ -564,7 +563,11 @@ public final class MultiLayerCache<V> implements AutoCloseable {
 
   private void refreshInBackground(
       String key, CacheEntry<V> current, CacheStrategy strategy, TaggedLoader<? extends V> loader) {
-    if (inflight.containsKey(key) || !refreshPermits.tryAcquire()) {
+    if (inflight.containsKey(key) || refreshing.contains(key) || !refreshPermits.tryAcquire()) {
+      return;
+    }
+    if (!refreshing.add(key)) {
+      refreshPermits.release();
       return;
     }
     refreshes.increment();
@@ -577,10 +580,12 @@ public final class MultiLayerCache<V> implements AutoCloseable {
             } catch (RuntimeException | Error e) {
               log.debug("background reload of {} failed", key, e);
             } finally {
+              refreshing.remove(key);
               refreshPermits.release();
             }
           });
     } catch (RuntimeException rejected) {
+      refreshing.remove(key);
       refreshPermits.release();
       log.debug("background reload of {} rejected", key, rejected);
     }
@@ -756,9 +761,9 @@ public final class MultiLayerCache<V> implements AutoCloseable {
 
     @Override
     public void onDisconnected() {
-      disconnects.increment();
       epochs.bumpAll();
       l1.clear();
+      disconnects.increment();
     }
 
     @Override
@@ -773,10 +778,8 @@ public final class MultiLayerCache<V> implements AutoCloseable {
 
   public CacheStats stats() {
     CacheStats.LayerStats s1 =
-        strategyUsesOrHas(l1)
-            ? new CacheStats.LayerStats(
-                l1Hits.sum(), l1Misses.sum(), l1Errors.sum(), l1.evictions(), l1.size())
-            : new CacheStats.LayerStats(0, 0, 0, -1, -1);
+        new CacheStats.LayerStats(
+            l1Hits.sum(), l1Misses.sum(), l1Errors.sum(), l1.evictions(), l1.size());
     CacheStats.LayerStats s2 =
         l2 != null
             ? new CacheStats.LayerStats(
@@ -797,10 +800,6 @@ public final class MultiLayerCache<V> implements AutoCloseable {
         invalidationsReceived.sum(),
         disconnects.sum(),
         storesSkipped.sum());
-  }
-
-  private static boolean strategyUsesOrHas(CacheLayer<?> layer) {
-    return layer != null;
   }
 
   /** Statistics with the {@code topN} most missed keys. */
@@ -832,6 +831,9 @@ public final class MultiLayerCache<V> implements AutoCloseable {
       ownedExecutor.shutdownNow();
     }
     l1.close();
+    if (l2 != null) {
+      l2.close();
+    }
     if (ownedRedis != null) {
       try {
         ownedRedis.close();
@@ -855,6 +857,7 @@ public final class MultiLayerCache<V> implements AutoCloseable {
     private ToIntFunction<? super V> l1Weigher;
     private Executor l1Maintenance = ForkJoinPool.commonPool();
     private RedisL2 redis;
+    private String redisUri;
     private AutoCloseable ownedRedis;
     private Compression compression = Compression.ZSTD;
     private int compressAboveBytes = 1024;
@@ -912,15 +915,14 @@ public final class MultiLayerCache<V> implements AutoCloseable {
     /** L2 on these Redis connections, shared with other caches and closed by the caller. */
     public Builder<V> redis(RedisL2 r) {
       this.redis = r;
-      this.ownedRedis = null;
+      this.redisUri = null;
       return this;
     }
 
     /** L2 on a standalone Redis at {@code redis://host:port}; the cache closes it. */
     public Builder<V> redis(String uri) {
-      RedisL2 r = RedisL2.standalone(uri);
-      this.redis = r;
-      this.ownedRedis = r;
+      this.redisUri = java.util.Objects.requireNonNull(uri, "uri");
+      this.redis = null;
       return this;
     }
 
@@ -1003,6 +1005,10 @@ public final class MultiLayerCache<V> implements AutoCloseable {
                 : CaffeineLayer.bySize(l1MaximumSize, clock, l1Maintenance);
       }
       SharedLayer<V> l2 = customL2;
+      if (l2 == null && redis == null && redisUri != null) {
+        redis = RedisL2.standalone(redisUri);
+        ownedRedis = redis;
+      }
       if (l2 == null && redis != null) {
         l2 =
             RedisLayer.create(
@@ -1014,13 +1020,5 @@ public final class MultiLayerCache<V> implements AutoCloseable {
       }
       return new MultiLayerCache<>(this, l1, l2);
     }
-  }
-
-  static List<String> listOf(String... values) {
-    return new ArrayList<>(Arrays.asList(values));
-  }
-
-  static <T> T unwrap(CompletableFuture<T> f) throws ExecutionException, InterruptedException {
-    return f.get();
   }
 }

@@ -213,6 +213,23 @@ public final class RedisL2 implements AutoCloseable {
     pubsub.sync().subscribe(channel);
   }
 
+  void unsubscribe(
+      String channel, Consumer<byte[]> listener, ConnectionListener connectionListener) {
+    connectionListeners.remove(connectionListener);
+    List<Consumer<byte[]>> ls = channels.get(channel);
+    if (ls == null) {
+      return;
+    }
+    ls.remove(listener);
+    if (ls.isEmpty() && channels.remove(channel, ls) && !closed.get()) {
+      try {
+        pubsub.sync().unsubscribe(channel);
+      } catch (RuntimeException e) {
+        log.debug("unsubscribe of {} failed", channel, e);
+      }
+    }
+  }
+
   void publish(String channel, byte[] message) {
     sync.publish(channel, message);
   }

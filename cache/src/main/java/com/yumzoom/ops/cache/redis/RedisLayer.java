@@ -60,6 +60,7 @@ public final class RedisLayer<V> implements SharedLayer<V> {
   private final String channel;
   private final EntryFormat<V> format;
   private final Clock clock;
+  private final List<Runnable> subscriptions = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private RedisLayer(RedisL2 redis, String cacheName, EntryFormat<V> format, Clock clock) {
     this.redis = redis;
@@ -208,8 +209,7 @@ public final class RedisLayer<V> implements SharedLayer<V> {
 
   @Override
   public void subscribe(Listener listener) {
-    redis.subscribe(
-        channel,
+    java.util.function.Consumer<byte[]> onMessage =
         bytes -> {
           Invalidation inv;
           try {
@@ -219,7 +219,8 @@ public final class RedisLayer<V> implements SharedLayer<V> {
             return;
           }
           listener.onInvalidation(inv);
-        },
+        };
+    RedisL2.ConnectionListener onConnection =
         new RedisL2.ConnectionListener() {
           @Override
           public void disconnected() {
@@ -230,7 +231,16 @@ public final class RedisLayer<V> implements SharedLayer<V> {
           public void resubscribed() {
             listener.onResubscribed();
           }
-        });
+        };
+    redis.subscribe(channel, onMessage, onConnection);
+    subscriptions.add(() -> redis.unsubscribe(channel, onMessage, onConnection));
+  }
+
+  /** Stops listening; the Redis connections stay open for their owner. */
+  @Override
+  public void close() {
+    subscriptions.forEach(Runnable::run);
+    subscriptions.clear();
   }
 
   @Override
