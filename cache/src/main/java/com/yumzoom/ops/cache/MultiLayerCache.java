@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -160,27 +161,39 @@ public final class MultiLayerCache<V> implements AutoCloseable {
    * @throws CacheLoadException when the loader failed and no stale value may be served
    */
   public V get(String key, Loader<? extends V> loader) {
-    return get(key, strategy, loader);
+    return lookup(key, strategy, loader, Set.of(), null);
   }
 
   /** As {@link #get(String, Loader)}, storing the loaded value under {@code tags}. */
   public V get(String key, Loader<? extends V> loader, String... tags) {
-    Set<String> t = Set.of(tags);
-    return getTagged(key, strategy, k -> new Tagged<>(loader.load(k), t));
+    return lookup(key, strategy, loader, Set.of(tags), null);
   }
 
   /** As {@link #get(String, Loader)} with another strategy for this call. */
   public V get(String key, CacheStrategy strategy, Loader<? extends V> loader) {
-    return getTagged(key, strategy, k -> new Tagged<>(loader.load(k), Set.of()));
+    return lookup(key, strategy, loader, Set.of(), null);
   }
 
   /** As {@link #get(String, Loader)} with tags chosen by the loader. */
   public V getTagged(String key, TaggedLoader<? extends V> loader) {
-    return getTagged(key, strategy, loader);
+    return lookup(key, strategy, null, Set.of(), loader);
   }
 
   /** The general form of get. */
   public V getTagged(String key, CacheStrategy strategy, TaggedLoader<? extends V> loader) {
+    return lookup(key, strategy, null, Set.of(), loader);
+  }
+
+  /**
+   * The read path. A plain loader is adapted to a tagged one only on a miss or a refresh, so a hit
+   * allocates nothing.
+   */
+  private V lookup(
+      String key,
+      CacheStrategy strategy,
+      Loader<? extends V> plain,
+      Set<String> tags,
+      TaggedLoader<? extends V> tagged) {
     checkKey(key);
     checkStrategy(strategy);
     requests.increment();
@@ -192,12 +205,12 @@ public final class MultiLayerCache<V> implements AutoCloseable {
         l1Hits.increment();
         State s = classify(e, strategy, now);
         if (s == State.FRESH) {
-          maybeRefreshAhead(key, e, strategy, loader, now);
+          maybeRefreshAhead(key, e, strategy, plain, tags, tagged, now);
           return answer(e);
         }
         if (s == State.STALE_REVALIDATE) {
           staleServed.increment();
-          refreshInBackground(key, e, strategy, loader);
+          refreshInBackground(key, e, strategy, adapt(plain, tags, tagged));
           return answer(e);
         }
         fallback = e;
@@ -214,10 +227,10 @@ public final class MultiLayerCache<V> implements AutoCloseable {
         if (s == State.FRESH || s == State.STALE_REVALIDATE) {
           promote(key, e, strategy, stamp, now);
           if (s == State.FRESH) {
-            maybeRefreshAhead(key, e, strategy, loader, now);
+            maybeRefreshAhead(key, e, strategy, plain, tags, tagged, now);
           } else {
             staleServed.increment();
-            refreshInBackground(key, e, strategy, loader);
+            refreshInBackground(key, e, strategy, adapt(plain, tags, tagged));
           }
           return answer(e);
         }
@@ -230,7 +243,7 @@ public final class MultiLayerCache<V> implements AutoCloseable {
     }
     topMissed.offer(key);
     try {
-      return answer(load(key, strategy, loader, stamp, now, false));
+      return answer(load(key, strategy, adapt(plain, tags, tagged), stamp, now, false));
     } catch (LoadFailed f) {
       if (fallback != null && now < fallback.freshUntil() + strategy.staleIfError().toMillis()) {
         staleIfErrorServed.increment();
@@ -238,6 +251,15 @@ public final class MultiLayerCache<V> implements AutoCloseable {
       }
       throw new CacheLoadException(key, f.getCause());
     }
+  }
+
+  private static <V> TaggedLoader<? extends V> adapt(
+      Loader<? extends V> plain, Set<String> tags, TaggedLoader<? extends V> tagged) {
+    if (tagged != null) {
+      return tagged;
+    }
+    Objects.requireNonNull(plain, "loader");
+    return key -> new Tagged<>(plain.load(key), tags);
   }
 
   /**
@@ -543,7 +565,9 @@ public final class MultiLayerCache<V> implements AutoCloseable {
       String key,
       CacheEntry<V> e,
       CacheStrategy strategy,
-      TaggedLoader<? extends V> loader,
+      Loader<? extends V> plain,
+      Set<String> tags,
+      TaggedLoader<? extends V> tagged,
       long now) {
     double beta = strategy.refreshAheadBeta();
     if (beta <= 0 || e.loadNanos() == 0) {
@@ -557,7 +581,7 @@ public final class MultiLayerCache<V> implements AutoCloseable {
       return;
     }
     if (remaining <= -deltaMs * Math.log(random.getAsDouble())) {
-      refreshInBackground(key, e, strategy, loader);
+      refreshInBackground(key, e, strategy, adapt(plain, tags, tagged));
     }
   }
 
@@ -862,7 +886,7 @@ public final class MultiLayerCache<V> implements AutoCloseable {
     private Compression compression = Compression.ZSTD;
     private int compressAboveBytes = 1024;
     private EncryptionKeys encryption;
-    private Clock clock = Clock.systemUTC();
+    private Clock clock = MillisClock.system();
     private LongSupplier nanoTime = System::nanoTime;
     private DoubleSupplier random = () -> 1.0 - ThreadLocalRandom.current().nextDouble();
     private Executor refreshExecutor;
@@ -942,7 +966,7 @@ public final class MultiLayerCache<V> implements AutoCloseable {
       return this;
     }
 
-    /** Time source of every TTL decision (default UTC system clock). */
+    /** Time source of every TTL decision (default {@link MillisClock#system()}). */
     public Builder<V> clock(Clock c) {
       this.clock = java.util.Objects.requireNonNull(c, "clock");
       return this;

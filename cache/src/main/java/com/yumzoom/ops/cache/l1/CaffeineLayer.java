@@ -39,7 +39,7 @@ public final class CaffeineLayer<V> implements CacheLayer<V> {
    * A layer bounded by entry count.
    *
    * @param maximumSize entries kept at most (W-TinyLFU chooses which)
-   * @param clock time source; a non-system clock also drives Caffeine's ticker (tests)
+   * @param clock time source; unless it is a JDK system clock it also drives Caffeine's ticker
    * @param executor where Caffeine runs maintenance; {@code Runnable::run} makes it deterministic
    */
   public static <V> CaffeineLayer<V> bySize(long maximumSize, Clock clock, Executor executor) {
@@ -75,6 +75,8 @@ public final class CaffeineLayer<V> implements CacheLayer<V> {
                     evicted.increment();
                   }
                 });
+    // Expiry is judged on the cache's clock, so Caffeine and the cache agree on when an entry
+    // ends, and a test's fake clock drives both. The system clocks keep Caffeine's own ticker.
     if (!clock.equals(Clock.systemUTC()) && !clock.equals(Clock.systemDefaultZone())) {
       Ticker ticker = () -> clock.millis() * 1_000_000L;
       b.ticker(ticker);
