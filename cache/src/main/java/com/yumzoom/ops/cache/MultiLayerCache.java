@@ -87,7 +87,8 @@ public final class MultiLayerCache<V> implements AutoCloseable {
   private final InvalidationEpochs epochs = new InvalidationEpochs();
   private final TopKeys topMissed = new TopKeys(64);
 
-  private final LongAdder requests = new LongAdder();
+  // requests = l1Hits + l1Misses + l2OnlyRequests: one counter increment per hit, not two.
+  private final LongAdder l2OnlyRequests = new LongAdder();
   private final LongAdder l1Hits = new LongAdder();
   private final LongAdder l1Misses = new LongAdder();
   private final LongAdder l1Errors = new LongAdder();
@@ -196,10 +197,11 @@ public final class MultiLayerCache<V> implements AutoCloseable {
       TaggedLoader<? extends V> tagged) {
     checkKey(key);
     checkStrategy(strategy);
-    requests.increment();
     long now = clock.millis();
     CacheEntry<V> fallback = null;
-    if (strategy.l1()) {
+    if (!strategy.l1()) {
+      l2OnlyRequests.increment();
+    } else {
       CacheEntry<V> e = l1Get(key);
       if (e != null) {
         l1Hits.increment();
@@ -810,7 +812,7 @@ public final class MultiLayerCache<V> implements AutoCloseable {
                 l2Hits.sum(), l2Misses.sum(), l2Errors.sum(), l2.evictions(), l2.size())
             : new CacheStats.LayerStats(0, 0, 0, -1, -1);
     return new CacheStats(
-        requests.sum(),
+        l1Hits.sum() + l1Misses.sum() + l2OnlyRequests.sum(),
         s1,
         s2,
         loads.sum(),
