@@ -471,6 +471,9 @@ public final class MultiLayerCache<V> implements AutoCloseable {
     Tagged<? extends V> loaded;
     try {
       loaded = loader.load(key);
+    } catch (VirtualMachineError fatal) {
+      loadFailures.increment();
+      throw fatal;
     } catch (Exception | Error e) {
       loadFailures.increment();
       throw new LoadFailed(e);

@@ -134,7 +134,7 @@ public final class RedisL2 implements AutoCloseable {
 
   public static RedisL2 standalone(RedisURI uri, Duration commandTimeout) {
     ClientResources resources = resources();
-    RedisClient client = RedisClient.create(resources, uri);
+    RedisClient client = RedisClient.create(resources, withTimeout(uri, commandTimeout));
     client.setOptions(
         ClientOptions.builder()
             .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -157,7 +157,9 @@ public final class RedisL2 implements AutoCloseable {
    */
   public static RedisL2 cluster(List<RedisURI> seeds, Duration commandTimeout) {
     ClientResources resources = resources();
-    RedisClusterClient client = RedisClusterClient.create(resources, seeds);
+    RedisClusterClient client =
+        RedisClusterClient.create(
+            resources, seeds.stream().map(u -> withTimeout(u, commandTimeout)).toList());
     client.setOptions(
         ClusterClientOptions.builder()
             .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -172,6 +174,14 @@ public final class RedisL2 implements AutoCloseable {
       resources.shutdown(0, 1, TimeUnit.SECONDS);
       throw e;
     }
+  }
+
+  /** A copy of the URI whose synchronous calls also give up after the command timeout. */
+  private static RedisURI withTimeout(RedisURI uri, Duration timeout) {
+    if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("redis.commandTimeout must be positive");
+    }
+    return RedisURI.builder(uri).withTimeout(timeout).build();
   }
 
   private static ClientResources resources() {
