@@ -31,6 +31,7 @@ class RedisOutageIT {
       Eventually.await("b notices the outage", WAIT, () -> b.stats().disconnects() >= 1);
       Eventually.await("b's commands fail", WAIT, () -> !answers(redisB));
       long reconnects = redisB.reconnects();
+      long reconnectsA = redisA.reconnects();
 
       // Degraded: Redis errors are counted, the loader answers, L1 serves repeats.
       assertThat(b.get("menu:42", key -> "v" + loads.incrementAndGet())).isEqualTo("v2");
@@ -39,6 +40,10 @@ class RedisOutageIT {
 
       server.restart();
       Eventually.await("b reconnects", WAIT, () -> redisB.reconnects() > reconnects);
+      // A write made while its own node is still disconnected is lost (the loader stays the
+      // source of truth), so wait for a too before checking that invalidations flow again.
+      Eventually.await(
+          "a reconnects", WAIT, () -> redisA.reconnects() > reconnectsA && answers(redisA));
 
       // What b cached while deaf is gone: the next read goes past L1.
       Eventually.await(
