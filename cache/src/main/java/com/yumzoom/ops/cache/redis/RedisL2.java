@@ -66,6 +66,7 @@ public final class RedisL2 implements AutoCloseable {
       Executors.newSingleThreadExecutor(
           Thread.ofPlatform().daemon().name("yzc-resubscribe").factory());
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicBoolean resubscribePending = new AtomicBoolean();
   private final LongAdder reconnects = new LongAdder();
 
   /** What a cache hears about the broadcast channel. */
@@ -120,7 +121,10 @@ public final class RedisL2 implements AutoCloseable {
             public void onRedisConnected(RedisChannelHandler<?, ?> c, SocketAddress address) {
               if (!closed.get()) {
                 reconnects.increment();
-                resubscriber.execute(RedisL2.this::resubscribe);
+                // Coalesced: a reconnect storm queues at most one pending round.
+                if (resubscribePending.compareAndSet(false, true)) {
+                  resubscriber.execute(RedisL2.this::resubscribe);
+                }
               }
             }
           });
@@ -245,6 +249,7 @@ public final class RedisL2 implements AutoCloseable {
   }
 
   private void resubscribe() {
+    resubscribePending.set(false);
     // Bounded: if Redis drops again meanwhile, the next connect event schedules another round.
     for (int attempt = 0; attempt < 50 && !closed.get(); attempt++) {
       try {
