@@ -50,6 +50,25 @@ class RedisClusterIT {
     List<RedisURI> seeds = ports.stream().map(p -> RedisURI.create("127.0.0.1", p)).toList();
     redisA = RedisL2.cluster(seeds, Duration.ofSeconds(1));
     redisB = RedisL2.cluster(seeds, Duration.ofSeconds(1));
+    // The cluster reports itself started before every master serves its slots everywhere.
+    Eventually.await(
+        "every master serves writes and reads", Duration.ofSeconds(20), RedisClusterIT::serving);
+  }
+
+  private static boolean serving() {
+    try {
+      for (int i = 0; i < 64; i++) {
+        byte[] v = {(byte) i};
+        redisA.sync().set("probe:" + i, v);
+        byte[] back = redisB.sync().get("probe:" + i);
+        if (back == null || back[0] != v[0]) {
+          return false;
+        }
+      }
+      return true;
+    } catch (RuntimeException e) {
+      return false;
+    }
   }
 
   @AfterAll
