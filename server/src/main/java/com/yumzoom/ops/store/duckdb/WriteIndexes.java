@@ -4,7 +4,6 @@ import com.yumzoom.ops.store.SpanRow;
 import com.yumzoom.ops.store.SpanTags;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,8 +41,10 @@ final class WriteIndexes {
       long[] envelopeIds, Map<Long, byte[]> envelopes, List<Name> names, List<Tag> tags) {}
 
   private static final class TagBucket {
-    final Set<String> lines = new HashSet<>();
+    final RangeSet lines = new RangeSet();
     final Map<String, Integer> valuesPerKey = new HashMap<>();
+    // keys that reached the value cap, or keys refused because the bucket has enough keys
+    final RangeSet closedKeys = new RangeSet();
   }
 
   private final Set<Long> envelopes = lruSet(MAX_ENVELOPES);
@@ -90,7 +91,11 @@ final class WriteIndexes {
   }
 
   private void stageTags(long bucket, String tags, List<Tag> out) {
-    TagBucket b = tagBuckets.computeIfAbsent(bucket, k -> new TagBucket());
+    TagBucket b = tagBuckets.get(bucket);
+    if (b == null) {
+      b = new TagBucket();
+      tagBuckets.put(bucket, b);
+    }
     int from = 0;
     int length = tags.length();
     while (from < length) {
@@ -98,22 +103,18 @@ final class WriteIndexes {
       if (to < 0) {
         to = length;
       }
-      if (to > from) {
-        String line = tags.substring(from, to);
-        if (!b.lines.contains(line)) {
-          int eq = line.indexOf('=');
-          if (eq > 0) {
-            String key = line.substring(0, eq);
-            Integer count = b.valuesPerKey.get(key);
-            boolean room =
-                count == null
-                    ? b.valuesPerKey.size() < MAX_KEYS_PER_BUCKET
-                    : count < MAX_VALUES_PER_KEY;
-            if (room) {
-              b.lines.add(line);
-              b.valuesPerKey.merge(key, 1, Integer::sum);
-              out.add(new Tag(bucket, key, line.substring(eq + 1)));
-            }
+      if (to > from && !b.lines.contains(tags, from, to)) {
+        int eq = tags.indexOf('=', from);
+        if (eq > from && eq < to && !b.closedKeys.contains(tags, from, eq)) {
+          String key = tags.substring(from, eq);
+          Integer count = b.valuesPerKey.get(key);
+          if (count == null && b.valuesPerKey.size() >= MAX_KEYS_PER_BUCKET
+              || count != null && count >= MAX_VALUES_PER_KEY) {
+            b.closedKeys.add(key);
+          } else {
+            b.lines.add(tags.substring(from, to));
+            b.valuesPerKey.put(key, count == null ? 1 : count + 1);
+            out.add(new Tag(bucket, key, tags.substring(eq + 1, to)));
           }
         }
       }
