@@ -612,12 +612,17 @@ public abstract class SpanStoreContract {
         span(split, 1).service("rd-both").start(old + 2 * HOUR).build(),
         span(split, 2).parent(1).service("rd-both").start(old + 2 * DAY).build(),
         span(kept, 1).service("rd-both").start(old + 3 * DAY).attr("rd.key", "new").build());
+    long cutoff = old + DAY;
+    TraceId edge = newTrace();
+    write(
+        span(edge, 1).service("rd-both").start(cutoff - 1).build(),
+        span(edge, 2).parent(1).service("rd-both").start(cutoff).build());
     long before = store().spanCount();
 
-    long cutoff = old + DAY;
-    assertThat(storage.deleteSpansStartedBefore(cutoff)).isEqualTo(3);
+    assertThat(storage.deleteSpansStartedBefore(cutoff)).isEqualTo(4);
 
-    assertThat(store().spanCount()).isEqualTo(before - 3);
+    assertThat(store().spanCount()).isEqualTo(before - 4);
+    assertThat(store().trace(edge)).extracting(SpanRow::startEpochNanos).containsExactly(cutoff);
     assertThat(store().trace(gone)).isEmpty();
     assertThat(store().trace(split)).extracting(SpanRow::spanId).containsExactly(2L);
     assertThat(store().trace(kept)).hasSize(1);
