@@ -24,10 +24,10 @@ import org.duckdb.DuckDBConnection;
 /**
  * Queries over the spans table and the writer-maintained indexes.
  *
- * <p>Trace lookup scans the two trace id columns: ids are random, so DuckDB's min/max zone maps
- * cannot skip row groups, but a scan of two BIGINT columns runs at memory speed and only the
- * matching rows' span bytes are read. An ART index would make the lookup logarithmic but costs
- * every insert and keeps the index in memory; the figures in the report decide between them.
+ * <p>Trace lookup first asks {@code trace_index} (one row per trace and batch) for the start range
+ * of the trace's spans, then reads spans with that range, so zone maps on start_ns skip nearly all
+ * row groups. Measured at 10 million spans: without the index a lookup scans both id columns of
+ * every row group (p50 54 ms under load); an ART index would cost every insert and memory.
  *
  * <p>Search runs in two queries: the newest {@code limit} traces with a matching span in the range
  * (ranked by their earliest matching span; start_ns is nearly sorted by arrival, so zone maps prune
@@ -73,17 +73,24 @@ final class DuckDbSpanStore implements SpanStore {
               String tags,
               long envelopeId,
               byte[] span) {}
+          long[] range = startRange(c, List.of(traceId));
+          if (range == null) {
+            return List.of();
+          }
           List<Raw> raws = new ArrayList<>();
           try (PreparedStatement ps =
               c.prepareStatement(
                   """
                   SELECT span_id, parent_id, service, name, kind, start_ns, duration_ns, status,
                          tags, envelope_id, span
-                  FROM spans WHERE trace_high = ? AND trace_low = ?
+                  FROM spans
+                  WHERE trace_high = ? AND trace_low = ? AND start_ns BETWEEN ? AND ?
                   ORDER BY start_ns, span_id
                   """)) {
             ps.setLong(1, traceId.high());
             ps.setLong(2, traceId.low());
+            ps.setLong(3, range[0]);
+            ps.setLong(4, range[1]);
             try (ResultSet rs = ps.executeQuery()) {
               while (rs.next()) {
                 raws.add(
@@ -133,6 +140,30 @@ final class DuckDbSpanStore implements SpanStore {
           }
           return List.copyOf(out);
         });
+  }
+
+  /**
+   * The earliest and latest span start of the given traces according to {@code trace_index}, or
+   * null when none is stored. Bounding the spans scan by it lets zone maps skip row groups.
+   */
+  private static long[] startRange(DuckDBConnection c, List<TraceId> ids) throws SQLException {
+    String values = String.join(",", Collections.nCopies(ids.size(), "(?, ?)"));
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT min(i.min_start_ns), max(i.max_start_ns) FROM trace_index i JOIN (VALUES "
+                + values
+                + ") AS wanted(h, l) ON i.trace_high = wanted.h AND i.trace_low = wanted.l")) {
+      int p = 1;
+      for (TraceId id : ids) {
+        ps.setLong(p++, id.high());
+        ps.setLong(p++, id.low());
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        long min = rs.getLong(1);
+        return rs.wasNull() ? null : new long[] {min, rs.getLong(2)};
+      }
+    }
   }
 
   private Map<Long, byte[]> envelopes(DuckDBConnection c, Set<Long> ids) throws SQLException {
@@ -227,6 +258,10 @@ final class DuckDbSpanStore implements SpanStore {
 
   private static List<TraceSummary> summaries(DuckDBConnection c, List<TraceId> ids)
       throws SQLException {
+    long[] range = startRange(c, ids);
+    if (range == null) {
+      return List.of();
+    }
     String values = String.join(",", Collections.nCopies(ids.size(), "(?, ?)"));
     String sql =
         """
@@ -239,6 +274,7 @@ final class DuckDbSpanStore implements SpanStore {
           count(*) FILTER (WHERE s.status = %d)
         FROM spans s JOIN (VALUES %s) AS wanted(h, l)
           ON s.trace_high = wanted.h AND s.trace_low = wanted.l
+        WHERE s.start_ns BETWEEN ? AND ?
         GROUP BY s.trace_high, s.trace_low
         ORDER BY trace_start DESC, s.trace_high, s.trace_low
         """
@@ -250,6 +286,8 @@ final class DuckDbSpanStore implements SpanStore {
         ps.setLong(i++, id.high());
         ps.setLong(i++, id.low());
       }
+      ps.setLong(i++, range[0]);
+      ps.setLong(i, range[1]);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           out.add(

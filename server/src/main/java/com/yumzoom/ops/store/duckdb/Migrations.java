@@ -15,9 +15,12 @@ import java.util.List;
  * fixed-width integers; the span and its tag string are large, rarely read whole, and compress well
  * with zstd (about 4x better than DuckDB's default FSST here, and cheaper to checkpoint); the
  * resource/scope envelope is shared by many spans, so it is stored once in {@code envelopes} under
- * a 64-bit content hash instead of once per span. {@code span_names} and {@code tag_values} are
- * small indexes the writer maintains per hour bucket, so listing names, tag keys and tag values
- * never scans the spans.
+ * a 64-bit content hash instead of once per span. Trace ids are random, so min/max zone maps cannot
+ * prune a lookup by id; {@code trace_index} holds one narrow row per trace and batch with the start
+ * range of its spans, so a lookup scans a table about a tenth the size of {@code spans} and then
+ * reads only the spans row groups whose start_ns zone maps overlap that range (start_ns follows
+ * arrival order closely). {@code span_names} and {@code tag_values} are small indexes the writer
+ * maintains per hour bucket, so listing names, tag keys and tag values never scans the spans.
  */
 final class Migrations {
 
@@ -27,7 +30,7 @@ final class Migrations {
       List.of(
           new Step(
               1,
-              "spans, envelopes, span_names, tag_values",
+              "spans, trace_index, envelopes, span_names, tag_values",
               List.of(
                   """
                   CREATE TABLE spans (
@@ -44,6 +47,11 @@ final class Migrations {
                     tags VARCHAR NOT NULL USING COMPRESSION zstd,
                     envelope_id BIGINT NOT NULL,
                     span BLOB NOT NULL USING COMPRESSION zstd)
+                  """,
+                  """
+                  CREATE TABLE trace_index (
+                    trace_high BIGINT NOT NULL, trace_low BIGINT NOT NULL,
+                    min_start_ns BIGINT NOT NULL, max_start_ns BIGINT NOT NULL)
                   """,
                   "CREATE TABLE envelopes (envelope_id BIGINT NOT NULL, envelope BLOB NOT NULL)",
                   """

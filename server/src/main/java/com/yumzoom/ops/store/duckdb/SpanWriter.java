@@ -2,6 +2,7 @@ package com.yumzoom.ops.store.duckdb;
 
 import com.yumzoom.ops.store.SpanConsumer;
 import com.yumzoom.ops.store.SpanRow;
+import com.yumzoom.ops.store.TraceId;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
@@ -38,20 +39,27 @@ final class SpanWriter implements SpanConsumer {
       if (closed) {
         throw new StorageException("storage is closed");
       }
-      WriteIndexes.Staged staged = indexes.stage(spans);
+      // staging marks index entries as recorded before they are: any failure below forgets them
+      boolean ok = false;
       try (Statement s = connection.createStatement()) {
+        WriteIndexes.Staged staged = indexes.stage(spans);
         s.execute("BEGIN TRANSACTION");
         try {
           append(spans, staged);
           s.execute("COMMIT");
-        } catch (SQLException | RuntimeException e) {
-          indexes.clear();
-          rollback(s);
-          throw e;
+          ok = true;
+        } finally {
+          if (!ok) {
+            rollback(s);
+          }
         }
       } catch (SQLException e) {
         throw new StorageException(
             "appending " + spans.size() + " spans failed: " + e.getMessage(), e);
+      } finally {
+        if (!ok) {
+          indexes.clear();
+        }
       }
     } finally {
       lock.unlock();
@@ -77,6 +85,17 @@ final class SpanWriter implements SpanConsumer {
             .append(r.tags())
             .append(envelopeIds[i])
             .append(r.span())
+            .endRow();
+      }
+    }
+    try (DuckDBAppender a =
+        connection.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "trace_index")) {
+      for (Map.Entry<TraceId, long[]> e : staged.traces().entrySet()) {
+        a.beginRow()
+            .append(e.getKey().high())
+            .append(e.getKey().low())
+            .append(e.getValue()[0])
+            .append(e.getValue()[1])
             .endRow();
       }
     }
@@ -123,6 +142,12 @@ final class SpanWriter implements SpanConsumer {
           try (var ps = connection.prepareStatement("DELETE FROM spans WHERE start_ns < ?")) {
             ps.setLong(1, cutoffEpochNanos);
             deleted = ps.executeLargeUpdate();
+          }
+          sql = "DELETE FROM trace_index";
+          try (var ps =
+              connection.prepareStatement("DELETE FROM trace_index WHERE max_start_ns < ?")) {
+            ps.setLong(1, cutoffEpochNanos);
+            ps.executeUpdate();
           }
           sql = "DELETE FROM span_names";
           s.execute("DELETE FROM span_names WHERE bucket < " + firstKeptBucket);

@@ -2,6 +2,7 @@ package com.yumzoom.ops.store.duckdb;
 
 import com.yumzoom.ops.store.SpanRow;
 import com.yumzoom.ops.store.SpanTags;
+import com.yumzoom.ops.store.TraceId;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -36,9 +37,16 @@ final class WriteIndexes {
 
   record Tag(long bucket, String key, String value) {}
 
-  /** Rows the index tables need for one batch, and each span's envelope id. */
+  /**
+   * Rows the index tables need for one batch: each span's envelope id, new envelopes, names and
+   * tags, and the start range of each trace's spans in the batch.
+   */
   record Staged(
-      long[] envelopeIds, Map<Long, byte[]> envelopes, List<Name> names, List<Tag> tags) {}
+      long[] envelopeIds,
+      Map<Long, byte[]> envelopes,
+      List<Name> names,
+      List<Tag> tags,
+      Map<TraceId, long[]> traces) {}
 
   private static final class TagBucket {
     final RangeSet lines = new RangeSet();
@@ -69,8 +77,17 @@ final class WriteIndexes {
     List<Tag> newTags = new ArrayList<>();
     // ingest shares one envelope array among the spans of a scope: hash each array once
     Map<byte[], Long> hashed = new java.util.IdentityHashMap<>();
+    Map<TraceId, long[]> traces = new HashMap<>();
     for (int i = 0; i < spans.size(); i++) {
       SpanRow row = spans.get(i);
+      long start = row.startEpochNanos();
+      long[] range = traces.get(row.traceId());
+      if (range == null) {
+        traces.put(row.traceId(), new long[] {start, start});
+      } else {
+        range[0] = Math.min(range[0], start);
+        range[1] = Math.max(range[1], start);
+      }
       Long id = hashed.get(row.envelope());
       if (id == null) {
         id = hash64(row.envelope());
@@ -87,7 +104,7 @@ final class WriteIndexes {
       }
       stageTags(bucket, row.tags(), newTags);
     }
-    return new Staged(envelopeIds, newEnvelopes, newNames, newTags);
+    return new Staged(envelopeIds, newEnvelopes, newNames, newTags, traces);
   }
 
   private void stageTags(long bucket, String tags, List<Tag> out) {
