@@ -384,6 +384,59 @@ public abstract class SpanStoreContract {
   }
 
   @Test
+  void searchRanksTracesByTheirLatestMatchingSpan() {
+    long t = window();
+    TraceId early = newTrace(); // starts first, but matches again later
+    TraceId middle = newTrace();
+    TraceId old = newTrace();
+    write(
+        span(old, 1).service("rk").start(t).build(),
+        span(early, 1).service("rk").start(t + HOUR).build(),
+        span(middle, 1).service("rk").start(t + 2 * HOUR).build(),
+        span(early, 2).parent(1).service("rk").start(t + 3 * HOUR).build());
+
+    // the two newest by latest match, then listed by trace start
+    assertThat(
+            ids(
+                store()
+                    .search(
+                        new TraceQuery(
+                            "rk", null, Map.of(), 0, Long.MAX_VALUE, false, t, t + DAY, 2))))
+        .containsExactly(middle, early);
+    // a long range is searched slice by slice from its end: the result is the same
+    assertThat(
+            ids(
+                store()
+                    .search(
+                        new TraceQuery(
+                            "rk",
+                            null,
+                            Map.of(),
+                            0,
+                            Long.MAX_VALUE,
+                            false,
+                            t - 1000 * DAY,
+                            t + 9 * DAY,
+                            2))))
+        .containsExactly(middle, early);
+    assertThat(
+            ids(
+                store()
+                    .search(
+                        new TraceQuery(
+                            "rk",
+                            null,
+                            Map.of(),
+                            0,
+                            Long.MAX_VALUE,
+                            false,
+                            Long.MIN_VALUE,
+                            Long.MAX_VALUE,
+                            3))))
+        .containsExactly(middle, early, old);
+  }
+
+  @Test
   void summaryUsesTheRootOrElseTheEarliestSpan() {
     long t = window();
     TraceId rooted = newTrace();

@@ -28,8 +28,10 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * <ul>
  *   <li>A trace's spans are ordered by start, then span id.
  *   <li>The root of a summary is the earliest span without a parent, else the earliest span.
- *   <li>Search ranks traces by the earliest start among their matching spans, keeps the newest
- *       {@code limit}, and returns them ordered by trace start, newest first (ties by trace id).
+ *   <li>Search ranks traces by the latest start among their matching spans (ties by trace id),
+ *       keeps the first {@code limit}, and returns them ordered by trace start, newest first (ties
+ *       by trace id). Ranking by the latest match lets a backend search the newest part of the
+ *       range first and stop early, exactly.
  *   <li>Percentiles interpolate linearly between the two nearest ranks (DuckDB's {@code
  *       quantile_cont}, type 7 of Hyndman and Fan), rounded to the nearest nanosecond.
  * </ul>
@@ -93,23 +95,23 @@ public final class InMemoryStorage implements StorageComponent, SpanConsumer, Sp
   public List<TraceSummary> search(TraceQuery query) {
     lock.readLock().lock();
     try {
-      record Candidate(TraceId id, long firstMatch) {}
+      record Candidate(TraceId id, long lastMatch) {}
       List<Candidate> candidates = new ArrayList<>();
       for (Map.Entry<TraceId, List<SpanRow>> e : traces.entrySet()) {
-        long firstMatch = Long.MAX_VALUE;
+        long lastMatch = Long.MIN_VALUE;
         boolean matched = false;
         for (SpanRow row : e.getValue()) {
-          if (matches(row, query) && row.startEpochNanos() <= firstMatch) {
-            firstMatch = row.startEpochNanos();
+          if (matches(row, query) && row.startEpochNanos() >= lastMatch) {
+            lastMatch = row.startEpochNanos();
             matched = true;
           }
         }
         if (matched) {
-          candidates.add(new Candidate(e.getKey(), firstMatch));
+          candidates.add(new Candidate(e.getKey(), lastMatch));
         }
       }
       candidates.sort(
-          Comparator.comparingLong(Candidate::firstMatch)
+          Comparator.comparingLong(Candidate::lastMatch)
               .reversed()
               .thenComparing(Candidate::id, BY_ID));
       List<TraceSummary> out = new ArrayList<>();
