@@ -30,13 +30,13 @@ public final class DuckDbStorage implements StorageComponent {
    *
    * @param memoryLimit DuckDB's memory limit, e.g. "2GB"; the JVM heap comes on top
    * @param threads DuckDB worker threads for queries and checkpoints
-   * @param checkpointThreshold WAL size at which a commit also checkpoints, e.g. "256MB": larger
+   * @param checkpointThreshold WAL size at which a commit also checkpoints, e.g. "128MB": larger
    *     means fewer, longer pauses of the writer and a longer WAL replay after a crash
    * @param readers connections serving concurrent reads
    */
   public record Options(String memoryLimit, int threads, String checkpointThreshold, int readers) {
 
-    public static final Options DEFAULTS = new Options("2GB", 2, "256MB", 4);
+    public static final Options DEFAULTS = new Options("2GB", 2, "128MB", 4);
 
     public Options {
       if (memoryLimit == null || memoryLimit.isBlank()) {
