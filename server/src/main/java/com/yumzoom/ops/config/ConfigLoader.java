@@ -42,7 +42,7 @@ public final class ConfigLoader {
     KEYS.put("ingest.max-span-name-length", Integer.toString(d.maxSpanNameLength()));
     KEYS.put("pipeline.queue-max-spans", "200000");
     KEYS.put("pipeline.commit-max-spans", "50000");
-    KEYS.put("pipeline.max-concurrent-requests", "64");
+    KEYS.put("pipeline.max-concurrent-requests", "16");
     KEYS.put("pipeline.retry-after", "1s");
     KEYS.put("retention.max-age", "7d");
     KEYS.put("retention.check-interval", "5m");

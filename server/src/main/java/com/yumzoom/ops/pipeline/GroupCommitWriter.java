@@ -161,6 +161,11 @@ public final class GroupCommitWriter implements SpanSink, AutoCloseable {
     }
   }
 
+  /** False once {@link #close()} has begun. */
+  public boolean isAccepting() {
+    return accepting;
+  }
+
   /** Spans waiting for a commit. */
   public long queuedSpans() {
     return queuedSpans.get();

@@ -1,0 +1,93 @@
+package com.yumzoom.ops.server;
+
+import com.yumzoom.ops.ingest.IngestStats;
+import com.yumzoom.ops.pipeline.GroupCommitWriter;
+import com.yumzoom.ops.store.SpanStore;
+
+/**
+ * The server's own metrics in the Prometheus text exposition format (version 0.0.4), served at
+ * {@code /metrics} so any Prometheus can scrape the platform that watches everything else.
+ */
+final class SelfMetrics {
+
+  private final IngestStats ingest;
+  private final GroupCommitWriter writer;
+  private final SpanStore store;
+
+  SelfMetrics(IngestStats ingest, GroupCommitWriter writer, SpanStore store) {
+    this.ingest = ingest;
+    this.writer = writer;
+    this.store = store;
+  }
+
+  String render() {
+    StringBuilder out = new StringBuilder(2048);
+    counter(
+        out,
+        "yumzoom_ingest_spans_accepted_total",
+        "Spans acknowledged as durable.",
+        ingest.acceptedSpans());
+    counter(
+        out,
+        "yumzoom_ingest_spans_rejected_total",
+        "Spans dropped from accepted requests (partial success).",
+        ingest.rejectedSpans());
+    out.append("# HELP yumzoom_ingest_requests_total Ingest requests by outcome.\n");
+    out.append("# TYPE yumzoom_ingest_requests_total counter\n");
+    for (IngestStats.Outcome outcome : IngestStats.Outcome.values()) {
+      out.append("yumzoom_ingest_requests_total{outcome=\"")
+          .append(outcome.label())
+          .append("\"} ")
+          .append(ingest.requests(outcome))
+          .append('\n');
+    }
+    gauge(
+        out, "yumzoom_pipeline_queued_spans", "Spans waiting for a commit.", writer.queuedSpans());
+    counter(out, "yumzoom_pipeline_commits_total", "Group commits done.", writer.commits());
+    counter(
+        out,
+        "yumzoom_pipeline_commit_failures_total",
+        "Group commits that failed.",
+        writer.failedCommits());
+    counter(
+        out, "yumzoom_pipeline_committed_spans_total", "Spans committed.", writer.committedSpans());
+    counter(
+        out,
+        "yumzoom_pipeline_rejected_spans_total",
+        "Spans refused because the queue was full or the server was stopping.",
+        writer.rejectedSpans());
+    gauge(
+        out,
+        "yumzoom_pipeline_last_commit_seconds",
+        "Duration of the last group commit.",
+        writer.lastCommitDuration().toNanos() / 1e9);
+    gauge(
+        out,
+        "yumzoom_pipeline_max_commit_seconds",
+        "Longest group commit since start.",
+        writer.maxCommitDuration().toNanos() / 1e9);
+    gauge(out, "yumzoom_store_spans", "Spans in the store.", store.spanCount());
+    return out.toString();
+  }
+
+  private static void counter(StringBuilder out, String name, String help, double value) {
+    metric(out, name, "counter", help, value);
+  }
+
+  private static void gauge(StringBuilder out, String name, String help, double value) {
+    metric(out, name, "gauge", help, value);
+  }
+
+  private static void metric(
+      StringBuilder out, String name, String type, String help, double value) {
+    out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+    out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+    out.append(name).append(' ');
+    if (value == Math.rint(value) && Math.abs(value) < 1e15) {
+      out.append((long) value);
+    } else {
+      out.append(value);
+    }
+    out.append('\n');
+  }
+}

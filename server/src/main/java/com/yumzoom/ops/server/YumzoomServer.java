@@ -1,0 +1,188 @@
+package com.yumzoom.ops.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.ServerBuilder;
+import com.yumzoom.ops.config.YumzoomConfig;
+import com.yumzoom.ops.ingest.IngestRoutes;
+import com.yumzoom.ops.ingest.IngestStats;
+import com.yumzoom.ops.pipeline.GroupCommitWriter;
+import com.yumzoom.ops.pipeline.RetentionEnforcer;
+import com.yumzoom.ops.query.QueryRoutes;
+import com.yumzoom.ops.store.StorageComponent;
+import com.yumzoom.ops.store.duckdb.DuckDbStorage;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root: builds every part of the platform from one {@link YumzoomConfig} and owns
+ * their lifecycle. No framework wiring; reading this class tells what runs.
+ *
+ * <p>Shutdown order is what makes SIGTERM safe: the HTTP/gRPC server stops first (new requests are
+ * refused, requests in flight still wait for their commit), then the writer commits everything
+ * queued, then the store checkpoints and closes.
+ */
+public final class YumzoomServer implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(YumzoomServer.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final YumzoomConfig config;
+  private final StorageComponent storage;
+  private final GroupCommitWriter writer;
+  private final RetentionEnforcer retention;
+  private final Server server;
+  private volatile boolean closed;
+
+  private YumzoomServer(
+      YumzoomConfig config,
+      StorageComponent storage,
+      GroupCommitWriter writer,
+      RetentionEnforcer retention,
+      Server server) {
+    this.config = config;
+    this.storage = storage;
+    this.writer = writer;
+    this.retention = retention;
+    this.server = server;
+  }
+
+  /** Opens the store, starts the pipeline and every listener; returns when all are ready. */
+  public static YumzoomServer start(YumzoomConfig config, Clock clock) {
+    StorageComponent storage = DuckDbStorage.open(config.dataDir());
+    GroupCommitWriter writer = null;
+    RetentionEnforcer retention = null;
+    try {
+      YumzoomConfig.PipelineSettings p = config.pipeline();
+      writer =
+          new GroupCommitWriter(
+              storage.spanConsumer(),
+              p.queueMaxSpans(),
+              p.commitMaxSpans(),
+              p.retryAfter(),
+              System::nanoTime);
+      retention = new RetentionEnforcer(storage, clock, config.retention().maxAge());
+
+      ServerBuilder sb = Server.builder();
+      for (int port : listenPorts(config)) {
+        sb.http(new InetSocketAddress(config.host(), port));
+      }
+      sb.maxRequestLength(config.limits().maxBodyBytes());
+      sb.requestTimeout(Duration.ofSeconds(30));
+      sb.gracefulShutdownTimeout(Duration.ZERO, Duration.ofSeconds(20));
+      IngestStats ingestStats = new IngestStats();
+      IngestRoutes.register(sb, writer, config.limits(), ingestStats, p.maxConcurrentRequests());
+      QueryRoutes.register(sb, storage.spanStore(), clock);
+      GroupCommitWriter w = writer;
+      sb.service("/health/live", (ctx, req) -> HttpResponse.of("ok"));
+      sb.service(
+          "/health/ready",
+          (ctx, req) ->
+              w.isAccepting()
+                  ? HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "ready")
+                  : HttpResponse.of(
+                      HttpStatus.SERVICE_UNAVAILABLE, MediaType.PLAIN_TEXT_UTF_8, "stopping"));
+      sb.service(
+          "/api/v1/status",
+          (ctx, req) -> HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, status(w)));
+      SelfMetrics selfMetrics = new SelfMetrics(ingestStats, writer, storage.spanStore());
+      sb.service(
+          "/metrics",
+          (ctx, req) ->
+              HttpResponse.of(
+                  CompletableFuture.supplyAsync(
+                      () ->
+                          HttpResponse.of(
+                              HttpStatus.OK,
+                              MediaType.parse("text/plain; version=0.0.4; charset=utf-8"),
+                              selfMetrics.render()),
+                      ctx.blockingTaskExecutor())));
+      Server server = sb.build();
+      server.start().join();
+      retention.start(config.retention().checkInterval());
+      LOG.info(
+          "YumZoom Ops listening on {} (UI/API {}, OTLP gRPC {}, OTLP HTTP {}), data in {}",
+          server.activePorts().keySet(),
+          config.httpPort(),
+          config.otlpGrpcPort(),
+          config.otlpHttpPort(),
+          config.dataDir().toAbsolutePath());
+      return new YumzoomServer(config, storage, writer, retention, server);
+    } catch (RuntimeException e) {
+      if (retention != null) {
+        retention.close();
+      }
+      if (writer != null) {
+        writer.close();
+      }
+      storage.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Every listener serves every route (Armeria speaks gRPC and HTTP on one port), so 4317, 4318 and
+   * 8080 differ only by convention. Port 0 means "any free port" (tests): one listener is enough.
+   */
+  static Set<Integer> listenPorts(YumzoomConfig config) {
+    Set<Integer> ports = new LinkedHashSet<>();
+    ports.add(config.httpPort());
+    ports.add(config.otlpGrpcPort());
+    ports.add(config.otlpHttpPort());
+    return ports.contains(0) ? Set.of(0) : ports;
+  }
+
+  private static String status(GroupCommitWriter writer) {
+    ObjectNode node = JSON.createObjectNode();
+    node.put("queuedSpans", writer.queuedSpans());
+    node.put("committedSpans", writer.committedSpans());
+    node.put("commits", writer.commits());
+    node.put("failedCommits", writer.failedCommits());
+    node.put("rejectedSpans", writer.rejectedSpans());
+    node.put("lastCommitMillis", writer.lastCommitDuration().toNanos() / 1e6);
+    node.put("maxCommitMillis", writer.maxCommitDuration().toNanos() / 1e6);
+    return node.toString();
+  }
+
+  /** A local port that serves every route. */
+  public int port() {
+    return server.activeLocalPort();
+  }
+
+  public YumzoomConfig config() {
+    return config;
+  }
+
+  public StorageComponent storage() {
+    return storage;
+  }
+
+  public GroupCommitWriter writer() {
+    return writer;
+  }
+
+  /** Drains: stops listening, commits everything acknowledged or queued, closes the store. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    LOG.info("shutting down: draining in-flight requests and queued spans");
+    server.stop().join();
+    writer.close();
+    retention.close();
+    storage.close();
+    LOG.info("stopped; {} spans committed in this run", writer.committedSpans());
+  }
+}
