@@ -26,8 +26,9 @@ import org.duckdb.DuckDBConnection;
  *
  * <p>Trace lookup first asks {@code trace_index} (one row per trace and batch) for the start range
  * of the trace's spans, then reads spans with that range, so zone maps on start_ns skip nearly all
- * row groups. Measured at 10 million spans: without the index a lookup scans both id columns of
- * every row group (p50 54 ms under load); an ART index would cost every insert and memory.
+ * row groups. Measured at 10 million spans (DuckDbStorageBench, shared 2-core machine): p50 6 ms,
+ * p99 12 ms; scanning both id columns of every row group instead took p50 54 ms, p99 296 ms. An ART
+ * index would cost every insert and memory for what this narrow table already gives.
  *
  * <p>Search first finds the {@code limit} traces whose latest matching span in the range is newest
  * (slice by slice from the end of the range, see {@link #matchingTraces}; start_ns is nearly sorted
@@ -35,7 +36,9 @@ import org.duckdb.DuckDBConnection;
  * they started, so spans of a trace that arrived in other batches or outside the range still count.
  * Percentiles use {@code quantile_cont} (exact, linear interpolation between the two nearest ranks)
  * rather than {@code approx_quantile} (a t-digest whose small-sample answers are not the
- * interpolated values the reference backend and the contract suite define).
+ * interpolated values the reference backend and the contract suite define). Over 4.5 million entry
+ * spans the exact one took 352 ms per service and 325 ms per operation, the approximate one 177 ms
+ * and 468 ms: no reason to give up exactness.
  */
 final class DuckDbSpanStore implements SpanStore {
 

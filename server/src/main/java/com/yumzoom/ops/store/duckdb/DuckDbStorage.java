@@ -25,6 +25,11 @@ public final class DuckDbStorage implements StorageComponent {
 
   public static final String FILE_NAME = "yumzoom.duckdb";
 
+  // DuckDB's JDBC driver shares one database instance per file within a process, so a second open
+  // would quietly get a second writer; refuse it (another process is refused by DuckDB's file lock)
+  private static final java.util.Set<Path> OPEN =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   /**
    * Engine settings.
    *
@@ -77,12 +82,24 @@ public final class DuckDbStorage implements StorageComponent {
   }
 
   public static DuckDbStorage open(Path dataDir, Options options) {
-    Path file = dataDir.resolve(FILE_NAME);
+    Path file = dataDir.resolve(FILE_NAME).toAbsolutePath().normalize();
     try {
       Files.createDirectories(dataDir);
     } catch (IOException e) {
       throw new StorageException("cannot create data directory " + dataDir + ": " + e, e);
     }
+    if (!OPEN.add(file)) {
+      throw new StorageException(file + " is already open in this process");
+    }
+    try {
+      return openFile(file, options);
+    } catch (RuntimeException e) {
+      OPEN.remove(file);
+      throw e;
+    }
+  }
+
+  private static DuckDbStorage openFile(Path file, Options options) {
     Properties props = new Properties();
     props.setProperty("memory_limit", options.memoryLimit());
     props.setProperty("threads", Integer.toString(options.threads()));
@@ -170,6 +187,8 @@ public final class DuckDbStorage implements StorageComponent {
           writerConnection.close();
         } catch (SQLException e) {
           throw new StorageException("closing " + file + " failed: " + e.getMessage(), e);
+        } finally {
+          OPEN.remove(file);
         }
       }
     } finally {

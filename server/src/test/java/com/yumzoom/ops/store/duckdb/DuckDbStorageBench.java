@@ -82,6 +82,7 @@ public final class DuckDbStorageBench {
     List<Long> latencies = new ArrayList<>();
     long nanos = 0;
     long cpu0 = processCpu();
+    long io0 = diskWrites();
     try (DuckDbStorage storage = DuckDbStorage.open(dir, options)) {
       long wall0 = System.nanoTime();
       for (int cycle = 0; written < total; cycle++) {
@@ -106,6 +107,7 @@ public final class DuckDbStorageBench {
       }
       long wall = System.nanoTime() - wall0;
       double cpu = (processCpu() - cpu0) / 1e9;
+      long io = diskWrites() - io0;
       long t0 = System.nanoTime();
       storage.checkpoint();
       long checkpointNanos = System.nanoTime() - t0;
@@ -117,6 +119,9 @@ public final class DuckDbStorageBench {
       System.out.printf(
           "accept latency per %d-span batch: p50 %.0f ms, p99 %.0f ms, max %.0f ms%n",
           batchSize, pct(latencies, 0.5), pct(latencies, 0.99), pct(latencies, 1.0));
+      System.out.printf(
+          "written to disk while writing (WAL + checkpoints): %.0f bytes/span%n",
+          io / (double) written);
       System.out.printf(
           "final checkpoint %.1f s; file %,d bytes = %.0f bytes/span%n",
           checkpointNanos / 1e9, fileBytes, fileBytes / (double) written);
@@ -242,6 +247,20 @@ public final class DuckDbStorageBench {
     long[] sorted = values.stream().mapToLong(Long::longValue).sorted().toArray();
     int i = (int) Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
     return sorted[i] / 1e6;
+  }
+
+  /** Bytes this process caused to be written to storage, from Linux's /proc/self/io. */
+  private static long diskWrites() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/io"))) {
+        if (line.startsWith("write_bytes:")) {
+          return Long.parseLong(line.substring("write_bytes:".length()).trim());
+        }
+      }
+    } catch (java.io.IOException | RuntimeException e) {
+      // not Linux: report 0
+    }
+    return 0;
   }
 
   private static long processCpu() {
