@@ -116,7 +116,7 @@ public final class YumzoomServer implements AutoCloseable {
           config.httpPort(),
           config.otlpGrpcPort(),
           config.otlpHttpPort(),
-          config.dataDir().toAbsolutePath());
+          config.dataDir().toAbsolutePath().normalize());
       return new YumzoomServer(config, storage, writer, retention, server);
     } catch (RuntimeException e) {
       if (retention != null) {
