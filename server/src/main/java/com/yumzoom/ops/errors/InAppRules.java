@@ -32,6 +32,7 @@ public record InAppRules(List<String> includes, List<String> excludes) {
           "jdk.",
           "sun.",
           "com.sun.",
+          "jakarta.",
           // JVM frameworks and libraries
           "org.springframework.",
           "io.netty.",
@@ -52,7 +53,11 @@ public record InAppRules(List<String> includes, List<String> excludes) {
           "net.bytebuddy.",
           "org.slf4j.",
           "ch.qos.logback.",
-          "com.google.common.",
+          "com.google.",
+          "io.micrometer.",
+          "io.opentelemetry.",
+          "okhttp3.",
+          "io.reactivex.",
           // Node and browsers
           "node_modules/",
           "internal/",
