@@ -61,12 +61,20 @@ public final class Categorizer {
                   + "\"? is null|of null \\(reading|is not a function"),
           rule(
               Category.DATABASE,
-              "SQL|DataAccess|JDBC|Hibernate|Persistence|Transaction|Deadlock|Constraint"
-                  + "Violation|OptimisticLock|IntegrityError|OperationalError|DatabaseError"
+              "SQL|DataAccess|JDBC|Hibernate|Persistence|Transaction|Deadlock"
+                  + "|OptimisticLock|IntegrityError|OperationalError|DatabaseError"
                   + "|ProgrammingError|psycopg|Mongo|Redis|Duckdb|QueryFailed|Sequelize|Prisma",
               "\\bsql\\b|deadlock|duplicate key|unique constraint|foreign key|relation \"?[\\w.]+"
                   + "\"? does not exist|syntax error at or near|could not execute statement"
                   + "|connection pool|too many connections|database|ORA-\\d+|SQLSTATE"),
+          rule(
+              Category.CONFIGURATION,
+              "Config|BeanCreation|NoSuchBean|BeanDefinition|ImproperlyConfigured"
+                  + "|MissingEnv|PropertyNotFound|MissingResource|ClassNotFound|NoClassDefFound"
+                  + "|ModuleNotFound|ImportError|UnsatisfiedDependency",
+              "not configured|missing (required )?(configuration|config|property|setting"
+                  + "|environment variable|env var)|environment variable|misconfigur"
+                  + "|cannot find module|no module named|could not resolve placeholder"),
           rule(
               Category.NOT_FOUND,
               "NotFound|NoSuchElement|NoSuchKey|NoResult|DoesNotExist|NoSuchFile"
@@ -81,14 +89,6 @@ public final class Categorizer {
               "connection (refused|reset|closed|aborted)|ECONNREFUSED|ECONNRESET|EPIPE|EHOSTUNREACH"
                   + "|ENOTFOUND|EAI_AGAIN|broken pipe|network (is )?unreachable|failed to fetch"
                   + "|name or service not known|no route to host|ssl handshake|socket hang up"),
-          rule(
-              Category.CONFIGURATION,
-              "Config|BeanCreation|NoSuchBean|BeanDefinition|ImproperlyConfigured"
-                  + "|MissingEnv|PropertyNotFound|MissingResource|ClassNotFound|NoClassDefFound"
-                  + "|ModuleNotFound|ImportError|UnsatisfiedDependency",
-              "not configured|missing (required )?(configuration|config|property|setting"
-                  + "|environment variable|env var)|environment variable|misconfigur"
-                  + "|cannot find module|no module named|could not resolve placeholder"),
           rule(
               Category.VALIDATION,
               "IllegalArgument|Validation|Invalid|ConstraintViolation|MethodArgumentNotValid"
@@ -115,7 +115,12 @@ public final class Categorizer {
 
   /** The category of one exception from its type (simple or qualified) and message. */
   public static Category categorize(String type, String message) {
-    String simple = simpleName(type == null ? "" : type);
+    String qualified = type == null ? "" : type;
+    if (qualified.startsWith("org.hibernate.")) {
+      // Hibernate's ConstraintViolationException is a database error, Bean Validation's is not.
+      return Category.DATABASE;
+    }
+    String simple = simpleName(qualified);
     String msg = message == null ? "" : message;
     if (msg.length() > MessageNormalizer.MAX_INPUT) {
       msg = msg.substring(0, MessageNormalizer.MAX_INPUT);
