@@ -113,6 +113,23 @@ class GroupingCorpusTest {
   }
 
   @Test
+  void corpusDefeatsGroupingOnRawFrames() {
+    // Ablation: hashing every frame with its line number, as a naive stack hash would, must lose
+    // recall on this corpus; otherwise the corpus would not exercise what it claims to.
+    Score rawFrames =
+        score(
+            corpus,
+            o -> {
+              ExceptionRecord e = StackTraceParser.parse(o.stackTrace()).rootCause();
+              return e.type() + e.frames();
+            });
+    System.out.printf(
+        "  raw stack hash: precision %.4f recall %.4f (%d groups)%n",
+        rawFrames.precision(), rawFrames.recall(), rawFrames.groups());
+    assertThat(rawFrames.recall()).isLessThan(0.2);
+  }
+
+  @Test
   void everyConfuserPairIsSeparatedAndTheBaselineMergesIt() {
     Grouping grouping = Grouping.create(RULES, List.of());
     Map<String, Set<String>> groupsByLabel = new HashMap<>();
@@ -127,7 +144,16 @@ class GroupingCorpusTest {
             List.of("j-amount-payment", "j-amount-refund"),
             List.of("js-cart-undefined", "js-profile-undefined"),
             List.of("py-keyerror-session", "py-keyerror-audit"));
+    Map<String, Set<String>> messagesByLabel = new HashMap<>();
+    for (Occurrence o : corpus) {
+      messagesByLabel
+          .computeIfAbsent(o.label(), k -> new HashSet<>())
+          .add(StackTraceParser.parse(o.stackTrace()).chain().getFirst().message());
+    }
     for (List<String> pair : confusers) {
+      assertThat(messagesByLabel.get(pair.get(0)))
+          .as("baseline merges %s", pair)
+          .containsAnyElementsOf(messagesByLabel.get(pair.get(1)));
       assertThat(groupsByLabel.get(pair.get(0)))
           .doesNotContainAnyElementsOf(groupsByLabel.get(pair.get(1)));
     }
