@@ -23,6 +23,12 @@ public final class StackTraceParser {
   private static final Pattern JAVA_HEADER =
       Pattern.compile(
           "^(?:Exception in thread \"[^\"]*\"\\s+)?([A-Za-z_$][\\w$]*(?:[.$][\\w$]+)*)(?::\\s?(.*))?$");
+
+  /** A header whose type is qualified: how a header is told apart from a log line above it. */
+  private static final Pattern JAVA_QUALIFIED_HEADER =
+      Pattern.compile(
+          "^(?:Exception in thread \"[^\"]*\"\\s+)?[a-z][\\w$]*(?:\\.[\\w$]+)+(?::\\s.*)?$");
+
   private static final Pattern JAVA_MORE = Pattern.compile("^\\s*\\.\\.\\.\\s*(\\d+)\\s+more\\s*$");
   private static final Pattern JAVA_HIDDEN_CLASS =
       Pattern.compile("\\$\\$Lambda(?:\\$\\d+)?/0x[0-9a-fA-F]+");
@@ -102,7 +108,8 @@ public final class StackTraceParser {
     }
   }
 
-  private static ParsedStackTrace parseJava(List<String> lines) {
+  private static ParsedStackTrace parseJava(List<String> all) {
+    List<String> lines = all.subList(javaHeaderStart(all), all.size());
     List<Builder> chain = new ArrayList<>();
     List<Builder> suppressed = new ArrayList<>();
     Builder current = null;
@@ -164,6 +171,23 @@ public final class StackTraceParser {
         Platform.JAVA,
         chain.stream().map(Builder::build).toList(),
         suppressed.stream().map(Builder::build).toList());
+  }
+
+  /**
+   * Traces often arrive with the log line that reported them on top. The header is the first line
+   * before the first frame that names a qualified type; without one, the first line.
+   */
+  private static int javaHeaderStart(List<String> lines) {
+    for (int i = 0; i < lines.size(); i++) {
+      String line = lines.get(i);
+      if (JAVA_FRAME.matcher(line).matches()) {
+        break;
+      }
+      if (JAVA_QUALIFIED_HEADER.matcher(line.strip()).matches()) {
+        return i;
+      }
+    }
+    return 0;
   }
 
   private static Builder last(List<Builder> list) {
