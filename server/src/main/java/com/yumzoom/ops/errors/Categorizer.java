@@ -87,7 +87,7 @@ public final class Categorizer {
                   + "Closed|ClosedChannel|BrokenPipe|FetchError|AxiosError|ProtocolError"
                   + "|ClosedSession|UnprocessedRequest",
               "connection (refused|reset|closed|aborted)|ECONNREFUSED|ECONNRESET|EPIPE|EHOSTUNREACH"
-                  + "|ENOTFOUND|EAI_AGAIN|broken pipe|network (is )?unreachable|failed to fetch"
+                  + "|ENOTFOUND|EAI_AGAIN|broken pipe|network (is )?unreachable|failed to fetch|networkerror"
                   + "|name or service not known|no route to host|ssl handshake|socket hang up"),
           rule(
               Category.VALIDATION,

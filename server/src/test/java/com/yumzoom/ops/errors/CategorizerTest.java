@@ -19,6 +19,7 @@ class CategorizerTest {
           org.postgresql.util.PSQLException                      | ERROR: deadlock detected                  | database
           psycopg2.errors.UniqueViolation                        | duplicate key value                       | database
           Error                                                  | duplicate key value violates unique constraint | database
+          org.hibernate.exception.ConstraintViolationException   | could not execute statement               | database
           java.net.ConnectException                              | Connection refused                        | network
           Error                                                  | connect ECONNREFUSED 10.0.0.1:5432        | network
           TypeError                                              | Failed to fetch                           | network
@@ -86,6 +87,51 @@ class CategorizerTest {
             Categorizer.categorize(
                 ErrorEvent.ofMessage(Platform.PYTHON, "Exception", "weird", Map.of()).trace()))
         .isEqualTo(Category.UNKNOWN);
+  }
+
+  @Test
+  void corpusFaultsGetTheirExpectedCategory() {
+    Map<String, Category> expected =
+        Map.ofEntries(
+            Map.entry("j-order-not-found", Category.NOT_FOUND),
+            Map.entry("j-npe-cart-total", Category.NULL_REFERENCE),
+            Map.entry("j-amount-payment", Category.VALIDATION),
+            Map.entry("j-db-deadlock", Category.DATABASE),
+            Map.entry("j-timeout-inventory", Category.TIMEOUT),
+            Map.entry("j-connect-payment", Category.NETWORK),
+            Map.entry("j-token-expired", Category.AUTHENTICATION),
+            Map.entry("j-access-denied", Category.AUTHORIZATION),
+            Map.entry("j-rate-limit", Category.RATE_LIMIT),
+            Map.entry("j-oom-export", Category.OUT_OF_MEMORY),
+            Map.entry("j-missing-config", Category.CONFIGURATION),
+            Map.entry("j-hikari-timeout", Category.DATABASE),
+            Map.entry("js-cart-undefined", Category.NULL_REFERENCE),
+            Map.entry("js-failed-fetch", Category.NETWORK),
+            Map.entry("node-db-econnrefused", Category.NETWORK),
+            Map.entry("node-validation-cart", Category.VALIDATION),
+            Map.entry("node-shipping-429", Category.RATE_LIMIT),
+            Map.entry("py-db-unique", Category.DATABASE),
+            Map.entry("py-shipping-timeout", Category.TIMEOUT),
+            Map.entry("py-none-attribute", Category.NULL_REFERENCE),
+            Map.entry("py-permission", Category.AUTHORIZATION),
+            Map.entry("py-product-not-found", Category.NOT_FOUND),
+            Map.entry("py-improperly-configured", Category.CONFIGURATION),
+            Map.entry("py-memory", Category.OUT_OF_MEMORY),
+            Map.entry("py-connection-reset", Category.NETWORK),
+            Map.entry("py-zero-division", Category.UNKNOWN));
+    ErrorCorpus corpus = new ErrorCorpus(3L);
+    for (ErrorCorpus.Fault fault : CorpusFaults.ALL) {
+      Category want = expected.get(fault.label());
+      if (want == null) {
+        continue;
+      }
+      for (int i = 0; i < 5; i++) {
+        String trace = corpus.render(fault);
+        assertThat(Categorizer.categorize(StackTraceParser.parse(trace)))
+            .as("%s%n%s", fault.label(), trace)
+            .isEqualTo(want);
+      }
+    }
   }
 
   @ParameterizedTest
