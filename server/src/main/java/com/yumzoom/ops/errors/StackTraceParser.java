@@ -1,7 +1,9 @@
 package com.yumzoom.ops.errors;
 
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -66,7 +68,7 @@ public final class StackTraceParser {
   static Platform detect(List<String> lines) {
     int v8 = 0;
     for (String line : lines) {
-      if (line.startsWith("Traceback (most recent call last)")) {
+      if (line.strip().startsWith("Traceback (most recent call last)")) {
         return Platform.PYTHON;
       }
       if (JAVA_FRAME.matcher(line).matches()) {
@@ -112,6 +114,7 @@ public final class StackTraceParser {
     List<String> lines = all.subList(javaHeaderStart(all), all.size());
     List<Builder> chain = new ArrayList<>();
     List<Builder> suppressed = new ArrayList<>();
+    Map<Builder, Builder> enclosingOf = new IdentityHashMap<>();
     Builder current = null;
     boolean inSuppressed = false;
     for (String raw : lines) {
@@ -128,10 +131,9 @@ public final class StackTraceParser {
       Matcher more = JAVA_MORE.matcher(raw);
       if (more.matches() && current != null) {
         current.inMessage = false;
-        List<Builder> scope = inSuppressed ? suppressed : chain;
-        int index = scope.indexOf(current);
-        Builder enclosing = index > 0 ? scope.get(index - 1) : inSuppressed ? last(chain) : null;
-        if (enclosing != null && enclosing != current) {
+        // "... N more": the last N frames equal those of the enclosing trace.
+        Builder enclosing = enclosingOf.get(current);
+        if (enclosing != null) {
           int n = Integer.parseInt(more.group(1));
           List<StackFrame> from = enclosing.frames;
           current.frames.addAll(from.subList(Math.max(0, from.size() - n), from.size()));
@@ -144,15 +146,17 @@ public final class StackTraceParser {
         String rest = stripped.substring(stripped.indexOf(':') + 1).strip();
         Builder next = javaHeader(rest);
         if (suppressedStart) {
+          // Suppressed exceptions belong to the main-chain exception printed last.
           inSuppressed = true;
           suppressed.add(next);
-        } else if (!Character.isWhitespace(raw.charAt(0))) {
+          enclosingOf.put(next, last(chain));
+        } else if (!Character.isWhitespace(raw.charAt(0)) || !inSuppressed) {
           inSuppressed = false;
+          enclosingOf.put(next, last(chain));
           chain.add(next);
-        } else if (inSuppressed) {
-          suppressed.add(next);
         } else {
-          chain.add(next);
+          suppressed.add(next);
+          enclosingOf.put(next, current);
         }
         current = next;
         continue;
@@ -309,7 +313,7 @@ public final class StackTraceParser {
     Builder current = null;
     boolean inTraceback = false;
     for (String raw : lines) {
-      if (raw.startsWith("Traceback (most recent call last)")) {
+      if (raw.strip().startsWith("Traceback (most recent call last)")) {
         current = new Builder("Error", "");
         printed.add(current);
         inTraceback = true;

@@ -54,6 +54,49 @@ class StackTraceParserTest {
   }
 
   @Test
+  void javaSuppressedTakeTheirMissingFramesFromTheirOwner() {
+    String text =
+        """
+        java.lang.IllegalStateException: main
+        \tat com.acme.A.a(A.java:1)
+        \tat com.acme.A.b(A.java:2)
+        \tSuppressed: java.io.IOException: first
+        \t\tat com.acme.C.close(C.java:1)
+        \t\t... 2 more
+        \tSuppressed: java.io.IOException: second
+        \t\tat com.acme.D.close(D.java:1)
+        \t\t... 1 more
+        \tCaused by: java.net.SocketException: inner
+        \t\tat com.acme.E.io(E.java:1)
+        \t\t... 2 more
+        Caused by: java.lang.RuntimeException: cause
+        \tat com.acme.B.x(B.java:1)
+        \t... 1 more
+        """;
+    ParsedStackTrace t = StackTraceParser.parse(text);
+    assertThat(t.chain())
+        .extracting(ExceptionRecord::type)
+        .containsExactly("java.lang.IllegalStateException", "java.lang.RuntimeException");
+    assertThat(t.rootCause().frames())
+        .extracting(StackFrame::module)
+        .containsExactly("com.acme.B", "com.acme.A");
+    assertThat(t.suppressed())
+        .extracting(e -> e.frames().stream().map(StackFrame::function).toList())
+        .containsExactly(
+            List.of("close", "a", "b"), List.of("close", "b"), List.of("io", "close", "b"));
+  }
+
+  @Test
+  void indentedPythonTracebackIsRecognised() {
+    ParsedStackTrace t =
+        StackTraceParser.parse(
+            "ERROR app: request failed\n  Traceback (most recent call last):\n"
+                + "  File \"/srv/app/x.py\", line 3, in f\nValueError: bad\n");
+    assertThat(t.platform()).isEqualTo(Platform.PYTHON);
+    assertThat(t.rootCause().type()).isEqualTo("ValueError");
+  }
+
+  @Test
   void javaHiddenLambdaClassAndClassLoaderPrefix() {
     String text =
         """
