@@ -84,7 +84,11 @@ public record FingerprintRule(List<Matcher> matchers, List<String> fingerprint) 
     }
   }
 
-  /** Matches when any in-app frame's {@code module.function} matches. */
+  /**
+   * Matches when any normalised in-app frame of the exception that defines the group matches:
+   * {@code module.function} for Java ({@code com.acme.Orders.place}), {@code path:function} for
+   * JavaScript and Python ({@code /srv/app/orders.py:place}).
+   */
   public record FunctionMatcher(Pattern pattern) implements Matcher {
     @Override
     public boolean matches(Subject s) {

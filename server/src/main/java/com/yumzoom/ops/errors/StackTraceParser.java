@@ -101,7 +101,10 @@ public final class StackTraceParser {
       if (m.length() > ExceptionRecord.MAX_MESSAGE) {
         m = m.substring(0, ExceptionRecord.MAX_MESSAGE);
       }
-      String t = type.length() > ExceptionRecord.MAX_TYPE ? type.substring(0, 512) : type;
+      String t =
+          type.length() > ExceptionRecord.MAX_TYPE
+              ? type.substring(0, ExceptionRecord.MAX_TYPE)
+              : type;
       List<StackFrame> f =
           frames.size() > ExceptionRecord.MAX_FRAMES
               ? frames.subList(0, ExceptionRecord.MAX_FRAMES)
