@@ -1,0 +1,84 @@
+package com.yumzoom.ops.query.promql;
+
+import com.yumzoom.ops.query.promql.Ast.Expr;
+import com.yumzoom.ops.query.promql.Ast.Type;
+import com.yumzoom.ops.query.promql.Values.*;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Entry point of the PromQL engine: parses and evaluates instant and range queries over a {@link
+ * SeriesSource}. Stateless apart from its source; safe to share if the source is.
+ */
+public final class PromqlEngine {
+  public static final Duration DEFAULT_LOOKBACK = Duration.ofMinutes(5);
+  private final SeriesSource source;
+  private final long lookbackMs;
+
+  public PromqlEngine(SeriesSource source) {
+    this(source, DEFAULT_LOOKBACK);
+  }
+
+  public PromqlEngine(SeriesSource source, Duration lookback) {
+    if (lookback.isNegative() || lookback.isZero()) {
+      throw new IllegalArgumentException("lookback must be positive, got " + lookback);
+    }
+    this.source = source;
+    this.lookbackMs = lookback.toMillis();
+  }
+
+  /** Instant query at {@code t}: a Scalar, Str, Vector or (for a range selector) Matrix. */
+  public Value instant(String expr, Instant t) {
+    return instant(Parser.parse(expr), t.toEpochMilli());
+  }
+
+  public Value instant(Expr expr, long tMs) {
+    return new Evaluator(source, tMs, tMs, 0, lookbackMs).eval(expr, tMs);
+  }
+
+  /** Range query: evaluates at start, start+step, ... up to end; the result is always a Matrix. */
+  public Matrix range(String expr, Instant start, Instant end, Duration step) {
+    return range(Parser.parse(expr), start.toEpochMilli(), end.toEpochMilli(), step.toMillis());
+  }
+
+  public Matrix range(Expr expr, long startMs, long endMs, long stepMs) {
+    if (stepMs <= 0) {
+      throw new IllegalArgumentException("step must be positive, got " + stepMs + " ms");
+    }
+    if (endMs < startMs) {
+      throw new IllegalArgumentException("end must not be before start");
+    }
+    Type type = Ast.typeOf(expr);
+    if (type != Type.SCALAR && type != Type.VECTOR) {
+      throw PromqlException.exec(
+          "invalid expression type \""
+              + Parser.typeName(type)
+              + "\" for range query, must be"
+              + " Scalar or instant Vector");
+    }
+    Evaluator ev = new Evaluator(source, startMs, endMs, stepMs, lookbackMs);
+    Map<Labels, List<Point>> acc = new LinkedHashMap<>();
+    for (long t = startMs; t <= endMs; t += stepMs) {
+      Value v = ev.eval(expr, t);
+      if (v instanceof Scalar s) {
+        acc.computeIfAbsent(Labels.EMPTY, k -> new ArrayList<>()).add(new Point(t, s.value()));
+      } else if (v instanceof Vector vec) {
+        for (Sample s : vec.samples()) {
+          acc.computeIfAbsent(s.labels(), k -> new ArrayList<>()).add(new Point(t, s.value()));
+        }
+      }
+    }
+    List<Series> out = new ArrayList<>();
+    acc.forEach((l, p) -> out.add(new Series(l, p)));
+    return new Matrix(out);
+  }
+
+  /** Parses without evaluating, for validation; throws {@link PromqlException}. */
+  public static Expr parse(String expr) {
+    return Parser.parse(expr);
+  }
+}
