@@ -311,6 +311,11 @@ final class Evaluator {
       if (o == null) {
         continue;
       }
+      if (m.card() == Card.ONE_TO_ONE && !matchedSigs.add(sig)) {
+        throw PromqlException.exec(
+            "multiple matches for labels: many-to-one matching must be explicit"
+                + " (group_left/group_right)");
+      }
       double lv = swap ? o.value() : s.value();
       double rv = swap ? s.value() : o.value();
       Double v = op(b.op(), lv, rv);
@@ -318,11 +323,6 @@ final class Evaluator {
         v = v == null ? 0.0 : 1.0;
       } else if (v == null) {
         continue;
-      }
-      if (m.card() == Card.ONE_TO_ONE && !matchedSigs.add(sig)) {
-        throw PromqlException.exec(
-            "multiple matches for labels: many-to-one matching must be explicit"
-                + " (group_left/group_right)");
       }
       Labels labels = resultLabels(b, s.labels(), o.labels(), cmp);
       if (m.card() != Card.ONE_TO_ONE && !outLabels.add(labels)) {
@@ -532,6 +532,21 @@ final class Evaluator {
     return m2 / count;
   }
 
+  /** Go's sort.Float64s order: NaN before every number. */
+  static void sortNaNFirst(double[] s) {
+    java.util.Arrays.sort(s);
+    int nan = 0;
+    for (double v : s) {
+      if (Double.isNaN(v)) {
+        nan++;
+      }
+    }
+    if (nan > 0) {
+      System.arraycopy(s, 0, s, nan, s.length - nan);
+      java.util.Arrays.fill(s, 0, nan, Double.NaN);
+    }
+  }
+
   static double quantile(double q, double[] vals) {
     if (vals.length == 0 || Double.isNaN(q)) {
       return Double.NaN;
@@ -543,7 +558,7 @@ final class Evaluator {
       return Double.POSITIVE_INFINITY;
     }
     double[] s = vals.clone();
-    java.util.Arrays.sort(s);
+    sortNaNFirst(s);
     double n = s.length;
     double rank = q * (n - 1);
     int lower = (int) Math.max(0, Math.floor(rank));
@@ -570,6 +585,10 @@ final class Evaluator {
     return switch (f) {
       case "time" -> new Scalar(t / 1000.0);
       case "pi" -> new Scalar(Math.PI);
+      case "step" -> new Scalar(step / 1000.0);
+      case "range" -> new Scalar((end - start) / 1000.0);
+      case "start" -> new Scalar(start / 1000.0);
+      case "end" -> new Scalar(end / 1000.0);
       case "vector" -> new Vector(List.of(new Sample(Labels.EMPTY, scalarArg(args, 0, t), t)));
       case "scalar" -> {
         Vector v = (Vector) eval(args.get(0), t);
@@ -747,8 +766,37 @@ final class Evaluator {
     };
   }
 
-  private static int naturalCompare(String a, String b) {
-    return a.compareTo(b);
+  /** Natural order: runs of digits compare as numbers ("4m5" before "4m600"). */
+  static int naturalCompare(String a, String b) {
+    int i = 0;
+    int j = 0;
+    while (i < a.length() && j < b.length()) {
+      char ca = a.charAt(i);
+      char cb = b.charAt(j);
+      if (Character.isDigit(ca) && Character.isDigit(cb)) {
+        int si = i;
+        int sj = j;
+        while (i < a.length() && Character.isDigit(a.charAt(i))) {
+          i++;
+        }
+        while (j < b.length() && Character.isDigit(b.charAt(j))) {
+          j++;
+        }
+        java.math.BigInteger x = new java.math.BigInteger(a.substring(si, i));
+        java.math.BigInteger y = new java.math.BigInteger(b.substring(sj, j));
+        int c = x.compareTo(y);
+        if (c != 0) {
+          return c;
+        }
+      } else {
+        if (ca != cb) {
+          return Character.compare(ca, cb);
+        }
+        i++;
+        j++;
+      }
+    }
+    return Integer.compare(a.length() - i, b.length() - j);
   }
 
   private static Double holtWinters(List<Point> pts, double sf, double tf) {
@@ -803,12 +851,13 @@ final class Evaluator {
     }
     Map<String, String> m = new TreeMap<>();
     Set<String> dup = new HashSet<>();
+    Set<String> seen = new HashSet<>();
     for (LabelMatcher lm : vs.matchers()) {
+      if (!seen.add(lm.name())) {
+        dup.add(lm.name());
+      }
       if (lm.name().equals(Labels.NAME) || lm.op() != LabelMatcher.Op.EQ) {
         continue;
-      }
-      if (m.containsKey(lm.name())) {
-        dup.add(lm.name());
       }
       m.put(lm.name(), lm.value());
     }

@@ -94,6 +94,10 @@ final class Functions {
     def("clamp_max", V, V, S);
     def("time", S);
     def("pi", S);
+    def("step", S);
+    def("range", S);
+    def("start", S);
+    def("end", S);
     def("vector", V, S);
     def("scalar", S, V);
     for (String f :

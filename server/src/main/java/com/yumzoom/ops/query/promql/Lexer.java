@@ -30,10 +30,40 @@ final class Lexer {
     "-", "*", "/", "%", "^", "@"
   };
 
+  private static final java.util.Set<String> KEYWORDS =
+      java.util.Set.of(
+          "and",
+          "or",
+          "unless",
+          "by",
+          "without",
+          "on",
+          "ignoring",
+          "group_left",
+          "group_right",
+          "bool",
+          "offset",
+          "atan2",
+          "sum",
+          "avg",
+          "min",
+          "max",
+          "count",
+          "group",
+          "stddev",
+          "stdvar",
+          "topk",
+          "bottomk",
+          "quantile",
+          "count_values",
+          "limitk",
+          "limit_ratio");
+
   static List<Token> lex(String in) {
     List<Token> out = new ArrayList<>();
     int i = 0;
     int n = in.length();
+    int brackets = 0;
     while (i < n) {
       char c = in.charAt(i);
       if (Character.isWhitespace(c)) {
@@ -115,7 +145,12 @@ final class Lexer {
         i = j;
         continue;
       }
-      if (Character.isLetter(c) || c == '_' || c == ':') {
+      if (c == '[') {
+        brackets++;
+      } else if (c == ']') {
+        brackets--;
+      }
+      if (Character.isLetter(c) || c == '_' || (c == ':' && brackets == 0)) {
         int j = i;
         while (j < n
             && (Character.isLetterOrDigit(in.charAt(j))
@@ -130,7 +165,9 @@ final class Lexer {
         } else if (lower.equals("nan")) {
           out.add(new Token(Kind.NUMBER, text, start, Double.NaN, 0));
         } else {
-          out.add(new Token(Kind.IDENT, text, start, 0, 0));
+          // Keywords and aggregation operators are case-insensitive, as in Prometheus.
+          String t = KEYWORDS.contains(lower) ? lower : text;
+          out.add(new Token(Kind.IDENT, t, start, 0, 0));
         }
         i = j;
         continue;
