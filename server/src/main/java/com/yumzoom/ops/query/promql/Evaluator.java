@@ -384,6 +384,13 @@ final class Evaluator {
     }
     List<Sample> out = new ArrayList<>();
     switch (op) {
+      case "limit_ratio" -> {
+        double r = ((Scalar) param).value();
+        if (Double.isNaN(r)) {
+          throw PromqlException.exec("Ratio value is NaN");
+        }
+        throw new UnsupportedFunctionException("limit_ratio");
+      }
       case "topk", "bottomk", "limitk" -> {
         double kf = ((Scalar) param).value();
         if (Double.isNaN(kf)) {
@@ -711,15 +718,43 @@ final class Evaluator {
         while (a instanceof Paren p) {
           a = p.expr();
         }
-        Expr inner =
-            a instanceof MatrixSelector ms
-                ? ms.selector()
-                : a instanceof Subquery sq ? sq.expr() : a;
+        // Prometheus takes labels only from a plain range selector, not from a subquery.
+        Expr inner = a instanceof MatrixSelector ms ? ms.selector() : new NumberLiteral(0);
         yield new Vector(List.of(new Sample(absentLabels(inner), 1, t)));
       }
       case "label_replace" -> labelReplace(args, t);
       case "label_join" -> labelJoin(args, t);
-      case "histogram_quantile" -> histogramQuantile(scalarArg(args, 0, t), args, t);
+      case "histogram_quantile" -> {
+        double q = scalarArg(args, 0, t);
+        yield histogram((Vector) eval(args.get(1), t), t, b -> bucketQuantile(q, b));
+      }
+      case "histogram_fraction" -> {
+        double lo = scalarArg(args, 0, t);
+        double hi = scalarArg(args, 1, t);
+        yield histogram((Vector) eval(args.get(2), t), t, b -> bucketFraction(lo, hi, b));
+      }
+      case "histogram_quantiles" -> {
+        Vector v = (Vector) eval(args.get(0), t);
+        String label = ((Str) eval(args.get(1), t)).value();
+        if (!LABEL_NAME.matcher(label).matches()) {
+          throw PromqlException.exec("invalid label name \"" + label + "\"");
+        }
+        for (Sample s : v.samples()) {
+          if (!s.labels().get(label).isEmpty()) {
+            throw PromqlException.exec(
+                "label \"" + label + "\" already exists in input series " + s.labels());
+          }
+        }
+        List<Sample> out = new ArrayList<>();
+        for (int i = 2; i < args.size(); i++) {
+          double q = scalarArg(args, i, t);
+          String qs = Double.toString(q);
+          for (Sample s : histogram(v, t, b -> bucketQuantile(q, b)).samples()) {
+            out.add(new Sample(s.labels().with(label, qs), s.value(), t));
+          }
+        }
+        yield new Vector(out);
+      }
       case "day_of_month",
           "day_of_week",
           "day_of_year",
@@ -1013,8 +1048,7 @@ final class Evaluator {
 
   private record Bucket(double upper, double count) {}
 
-  private Vector histogramQuantile(double q, List<Expr> args, long t) {
-    Vector v = (Vector) eval(args.get(1), t);
+  private Vector histogram(Vector v, long t, java.util.function.ToDoubleFunction<List<Bucket>> fn) {
     Map<Labels, List<Bucket>> groups = new LinkedHashMap<>();
     for (Sample s : v.samples()) {
       String le = s.labels().get("le");
@@ -1028,7 +1062,7 @@ final class Evaluator {
       groups.computeIfAbsent(key, k -> new ArrayList<>()).add(new Bucket(upper, s.value()));
     }
     List<Sample> out = new ArrayList<>();
-    groups.forEach((k, b) -> out.add(new Sample(k, bucketQuantile(q, b), t)));
+    groups.forEach((k, b) -> out.add(new Sample(k, fn.applyAsDouble(b), t)));
     return new Vector(out);
   }
 
@@ -1038,6 +1072,87 @@ final class Evaluator {
       case "-Inf", "-inf" -> Double.NEGATIVE_INFINITY;
       default -> Double.parseDouble(le);
     };
+  }
+
+  /** Sorted by upper bound, equal bounds merged; null if there is no +Inf bucket. */
+  private static List<double[]> coalesce(List<Bucket> in) {
+    List<Bucket> sorted = new ArrayList<>(in);
+    sorted.sort(Comparator.comparingDouble(Bucket::upper));
+    if (sorted.isEmpty() || sorted.getLast().upper() != Double.POSITIVE_INFINITY) {
+      return null;
+    }
+    List<double[]> b = new ArrayList<>();
+    for (Bucket x : sorted) {
+      if (!b.isEmpty() && b.getLast()[0] == x.upper()) {
+        b.getLast()[1] += x.count();
+      } else {
+        b.add(new double[] {x.upper(), x.count()});
+      }
+    }
+    return b;
+  }
+
+  static double bucketFraction(double lower, double upper, List<Bucket> in) {
+    List<double[]> b = coalesce(in);
+    if (b == null) {
+      return Double.NaN;
+    }
+    double count = b.getLast()[1];
+    if (count == 0 || Double.isNaN(lower) || Double.isNaN(upper)) {
+      return Double.NaN;
+    }
+    if (lower >= upper) {
+      return 0;
+    }
+    double rank = 0;
+    double lowerRank = 0;
+    double upperRank = 0;
+    boolean lowerSet = false;
+    boolean upperSet = false;
+    for (int i = 0; i < b.size(); i++) {
+      double lowerBound =
+          i > 0 ? b.get(i - 1)[0] : (b.get(0)[0] > 0 ? 0 : Double.NEGATIVE_INFINITY);
+      double upperBound = b.get(i)[0];
+      double bc = b.get(i)[1];
+      double r0 = rank;
+      java.util.function.DoubleUnaryOperator interp =
+          x -> {
+            if (Double.isInfinite(lowerBound) || Double.isInfinite(upperBound)) {
+              return Double.isInfinite(lowerBound) ? bc : r0;
+            }
+            return r0 + (bc - r0) * (x - lowerBound) / (upperBound - lowerBound);
+          };
+      if (!lowerSet && lowerBound >= lower) {
+        lowerRank = rank;
+        lowerSet = true;
+      }
+      if (!upperSet && lowerBound >= upper) {
+        upperRank = rank;
+        upperSet = true;
+      }
+      if (lowerSet && upperSet) {
+        break;
+      }
+      if (!lowerSet && lowerBound < lower && upperBound > lower) {
+        lowerRank = interp.applyAsDouble(lower);
+        lowerSet = true;
+      }
+      if (!upperSet && lowerBound < upper && upperBound > upper) {
+        upperRank = interp.applyAsDouble(upper);
+        upperSet = true;
+      }
+      if (lowerSet && upperSet) {
+        break;
+      }
+      rank = bc;
+    }
+    if (!lowerSet || lowerRank > count) {
+      lowerRank = count;
+    }
+    if (!upperSet || upperRank > count) {
+      upperRank = count;
+    }
+    return (upperRank - lowerRank) / count;
   }
 
   static double bucketQuantile(double q, List<Bucket> in) {
@@ -1050,18 +1165,9 @@ final class Evaluator {
     if (q > 1) {
       return Double.POSITIVE_INFINITY;
     }
-    List<Bucket> sorted = new ArrayList<>(in);
-    sorted.sort(Comparator.comparingDouble(Bucket::upper));
-    if (sorted.isEmpty() || sorted.getLast().upper() != Double.POSITIVE_INFINITY) {
+    List<double[]> b = coalesce(in);
+    if (b == null) {
       return Double.NaN;
-    }
-    List<double[]> b = new ArrayList<>();
-    for (Bucket x : sorted) {
-      if (!b.isEmpty() && b.getLast()[0] == x.upper()) {
-        b.getLast()[1] += x.count();
-      } else {
-        b.add(new double[] {x.upper(), x.count()});
-      }
     }
     double prev = b.get(0)[1];
     for (int i = 1; i < b.size(); i++) {
@@ -1162,6 +1268,24 @@ final class Evaluator {
       case "count_over_time" -> overTime(f, r, t, vals -> vals.length);
       case "last_over_time" -> perSeries(f, r, t, pts -> pts.getLast().value());
       case "first_over_time" -> perSeries(f, r, t, pts -> pts.getFirst().value());
+      case "ts_of_first_over_time" -> perSeries(f, r, t, pts -> pts.getFirst().t() / 1000.0);
+      case "ts_of_last_over_time" -> perSeries(f, r, t, pts -> pts.getLast().t() / 1000.0);
+      case "ts_of_max_over_time", "ts_of_min_over_time" ->
+          perSeries(
+              f,
+              r,
+              t,
+              pts -> {
+                boolean max = f.equals("ts_of_max_over_time");
+                Point best = pts.getFirst();
+                for (Point p : pts) {
+                  if (Double.isNaN(best.value())
+                      || (max ? p.value() >= best.value() : p.value() <= best.value())) {
+                    best = p;
+                  }
+                }
+                return best.t() / 1000.0;
+              });
       case "present_over_time" -> overTime(f, r, t, vals -> 1);
       case "stddev_over_time" -> overTime(f, r, t, vals -> Math.sqrt(variance(vals)));
       case "stdvar_over_time" -> overTime(f, r, t, Evaluator::variance);
@@ -1171,6 +1295,11 @@ final class Evaluator {
               r,
               t,
               vals -> {
+                for (double x : vals) {
+                  if (Double.isNaN(x)) {
+                    return Double.NaN;
+                  }
+                }
                 double med = quantile(0.5, vals);
                 double[] d = new double[vals.length];
                 for (int i = 0; i < vals.length; i++) {

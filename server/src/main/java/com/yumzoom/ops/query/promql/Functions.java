@@ -117,6 +117,16 @@ final class Functions {
     SIGNATURES.put("sort_by_label", new Signature(List.of(V, STR), 1, true, V));
     SIGNATURES.put("sort_by_label_desc", new Signature(List.of(V, STR), 1, true, V));
     def("histogram_quantile", V, S, V);
+    def("histogram_fraction", V, S, S, V);
+    SIGNATURES.put("histogram_quantiles", new Signature(List.of(V, STR, S), 0, true, V));
+    for (String f :
+        List.of(
+            "ts_of_first_over_time",
+            "ts_of_last_over_time",
+            "ts_of_max_over_time",
+            "ts_of_min_over_time")) {
+      def(f, V, M);
+    }
   }
 
   static Signature signature(String name) {
