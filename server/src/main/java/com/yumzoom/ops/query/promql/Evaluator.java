@@ -389,7 +389,16 @@ final class Evaluator {
         if (Double.isNaN(r)) {
           throw PromqlException.exec("Ratio value is NaN");
         }
-        throw new UnsupportedFunctionException("limit_ratio");
+        double ratio = Math.max(-1, Math.min(1, r));
+        for (List<Sample> g : groups.values()) {
+          for (Sample s : g) {
+            double offset = sampleOffset(s.labels());
+            if ((ratio >= 0 && offset < ratio) || (ratio < 0 && offset >= 1 + ratio)) {
+              out.add(new Sample(s.labels(), s.value(), t));
+            }
+          }
+        }
+        return new Vector(out);
       }
       case "topk", "bottomk", "limitk" -> {
         double kf = ((Scalar) param).value();
@@ -444,6 +453,22 @@ final class Evaluator {
       out.add(new Sample(e.getKey(), v, t));
     }
     return new Vector(out);
+  }
+
+  /**
+   * A stable pseudo-random position in [0, 1) per label set, for limit_ratio. Prometheus hashes
+   * with xxhash, so the chosen subset differs from Prometheus', but it is as stable.
+   */
+  static double sampleOffset(Labels l) {
+    long h = 0xcbf29ce484222325L;
+    for (char c : l.toString().toCharArray()) {
+      h ^= c;
+      h *= 0x100000001b3L;
+    }
+    h ^= h >>> 33;
+    h *= 0xff51afd7ed558ccdL;
+    h ^= h >>> 33;
+    return (h >>> 11) / (double) (1L << 53);
   }
 
   static String formatValue(double v) {
@@ -593,6 +618,18 @@ final class Evaluator {
       case "time" -> new Scalar(t / 1000.0);
       case "pi" -> new Scalar(Math.PI);
       case "step" -> new Scalar(step / 1000.0);
+      case "min_of" -> new Scalar(Math.min(scalarArg(args, 0, t), scalarArg(args, 1, t)));
+      case "max_of" -> new Scalar(Math.max(scalarArg(args, 0, t), scalarArg(args, 1, t)));
+      // These read native histograms only, and this engine stores floats: float samples are
+      // ignored, as Prometheus ignores them.
+      case "histogram_count",
+          "histogram_sum",
+          "histogram_avg",
+          "histogram_stddev",
+          "histogram_stdvar" -> {
+        eval(args.get(0), t);
+        yield new Vector(List.of());
+      }
       case "range" -> new Scalar((end - start) / 1000.0);
       case "start" -> new Scalar(start / 1000.0);
       case "end" -> new Scalar(end / 1000.0);
@@ -1058,12 +1095,12 @@ final class Evaluator {
       } catch (NumberFormatException e) {
         continue;
       }
-      Labels key = s.labels().without(List.of("le")).withoutName();
+      Labels key = s.labels().without(List.of("le"));
       groups.computeIfAbsent(key, k -> new ArrayList<>()).add(new Bucket(upper, s.value()));
     }
     List<Sample> out = new ArrayList<>();
-    groups.forEach((k, b) -> out.add(new Sample(k, fn.applyAsDouble(b), t)));
-    return new Vector(out);
+    groups.forEach((k, b) -> out.add(new Sample(k.withoutName(), fn.applyAsDouble(b), t)));
+    return checkUnique(new Vector(out));
   }
 
   private static double parseLe(String le) {

@@ -95,6 +95,17 @@ final class Functions {
     def("time", S);
     def("pi", S);
     def("step", S);
+    def("min_of", S, S, S);
+    def("max_of", S, S, S);
+    for (String f :
+        List.of(
+            "histogram_count",
+            "histogram_sum",
+            "histogram_avg",
+            "histogram_stddev",
+            "histogram_stdvar")) {
+      def(f, V, V);
+    }
     def("range", S);
     def("start", S);
     def("end", S);

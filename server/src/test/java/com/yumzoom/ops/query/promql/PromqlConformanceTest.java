@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  */
 class PromqlConformanceTest {
   /** The pass rate reached when this floor was set, rounded down. Only ever raise it. */
-  static final int FLOOR_PERCENT = 98;
+  static final int FLOOR_PERCENT = 99;
 
   private static final Pattern EVAL =
       Pattern.compile(
@@ -45,6 +45,7 @@ class PromqlConformanceTest {
     int failed;
     int unsupported;
     int nativeHistogram;
+    int nativePassed;
     final Map<String, Integer> constructs = new TreeMap<>();
     final List<String> failures = new ArrayList<>();
   }
@@ -82,18 +83,25 @@ class PromqlConformanceTest {
     StringBuilder report = new StringBuilder();
     report.append(
         String.format(
-            "%-22s %7s %7s %12s %10s%n", "file", "passed", "failed", "unsupported", "native-h"));
+            "%-22s %7s %7s %12s %10s %s%n",
+            "file", "passed", "failed", "unsupported", "native-h", "(native-h passing anyway)"));
     for (Path f : files) {
       Stats st = new Stats();
       runFile(Files.readAllLines(f), st);
       report.append(
           String.format(
-              "%-22s %7d %7d %12d %10d%n",
-              f.getFileName(), st.passed, st.failed, st.unsupported, st.nativeHistogram));
+              "%-22s %7d %7d %12d %10d (%d)%n",
+              f.getFileName(),
+              st.passed,
+              st.failed,
+              st.unsupported,
+              st.nativeHistogram,
+              st.nativePassed));
       total.passed += st.passed;
       total.failed += st.failed;
       total.unsupported += st.unsupported;
       total.nativeHistogram += st.nativeHistogram;
+      total.nativePassed += st.nativePassed;
       st.constructs.forEach((k, v) -> total.constructs.merge(k, v, Integer::sum));
       for (String fl : st.failures) {
         total.failures.add(f.getFileName() + ": " + fl);
@@ -103,8 +111,13 @@ class PromqlConformanceTest {
     double pct = counted == 0 ? 0 : 100.0 * total.passed / counted;
     report.append(
         String.format(
-            "%-22s %7d %7d %12d %10d%n",
-            "TOTAL", total.passed, total.failed, total.unsupported, total.nativeHistogram));
+            "%-22s %7d %7d %12d %10d (%d)%n",
+            "TOTAL",
+            total.passed,
+            total.failed,
+            total.unsupported,
+            total.nativeHistogram,
+            total.nativePassed));
     report.append(
         String.format("pass rate outside native histograms: %.1f%% of %d evals%n", pct, counted));
     report.append("unsupported constructs: ").append(total.constructs).append('\n');
@@ -119,7 +132,7 @@ class PromqlConformanceTest {
 
   static void runFile(List<String> lines, Stats st) {
     InMemorySeriesSource src = new InMemorySeriesSource();
-    Set<String> nativeNames = new HashSet<>();
+    Set<Labels> nativeNames = new HashSet<>();
     int i = 0;
     while (i < lines.size()) {
       String line = lines.get(i).strip();
@@ -155,7 +168,7 @@ class PromqlConformanceTest {
   }
 
   private static void load(
-      String line, List<String> body, InMemorySeriesSource src, Set<String> nativeNames, Stats st) {
+      String line, List<String> body, InMemorySeriesSource src, Set<Labels> nativeNames, Stats st) {
     String[] parts = line.split("\\s+");
     boolean nhcb = parts[0].equals("load_with_nhcb");
     long interval = Lexer.parseDuration(parts[1]);
@@ -163,13 +176,16 @@ class PromqlConformanceTest {
       String[] sv = splitSeries(b);
       Labels labels = parseDescriptor(sv[0]);
       if (sv[1].contains("{{")) {
-        nativeNames.add(labels.get(Labels.NAME));
+        nativeNames.add(labels);
         st.constructs.merge("native histogram data", 1, Integer::sum);
         continue;
       }
       if (nhcb) {
         String name = labels.get(Labels.NAME);
-        nativeNames.add(name.replaceAll("_(bucket|count|sum)$", ""));
+        String base = name.replaceAll("_(bucket|count|sum)$", "");
+        if (!base.equals(name)) {
+          nativeNames.add(labels.with(Labels.NAME, base).without(List.of("le")));
+        }
       }
       List<Double> vals = expandValues(sv[1]);
       for (int k = 0; k < vals.size(); k++) {
@@ -313,21 +329,39 @@ class PromqlConformanceTest {
   private static final Pattern UNKNOWN_FN =
       Pattern.compile("unknown function with name \"(\\w+)\"");
 
-  private static boolean mentionsNative(String query, Set<String> nativeNames) {
-    for (String n : nativeNames) {
-      if (n.isEmpty()) {
-        continue;
-      }
-      Pattern p = Pattern.compile("(?<![a-zA-Z0-9_:])" + Pattern.quote(n) + "(?![a-zA-Z0-9_:])");
-      if (p.matcher(query).find()) {
-        return true;
-      }
+  /** True if a selector of the query selects a series that holds native histogram samples. */
+  private static boolean mentionsNative(String query, Set<Labels> nativeSeries) {
+    if (nativeSeries.isEmpty()) {
+      return false;
     }
-    return false;
+    Expr e;
+    try {
+      e = Parser.parse(query);
+    } catch (RuntimeException ex) {
+      return false;
+    }
+    return selectsAny(e, nativeSeries);
+  }
+
+  private static boolean selectsAny(Expr e, Set<Labels> series) {
+    return switch (e) {
+      case Ast.VectorSelector vs ->
+          series.stream()
+              .anyMatch(l -> vs.matchers().stream().allMatch(m -> m.matches(l.get(m.name()))));
+      case Ast.MatrixSelector ms -> selectsAny(ms.selector(), series);
+      case Ast.Subquery sq -> selectsAny(sq.expr(), series);
+      case Ast.Aggregation a ->
+          selectsAny(a.expr(), series) || (a.param() != null && selectsAny(a.param(), series));
+      case Ast.Call c -> c.args().stream().anyMatch(x -> selectsAny(x, series));
+      case Ast.Unary u -> selectsAny(u.expr(), series);
+      case Ast.Binary b -> selectsAny(b.lhs(), series) || selectsAny(b.rhs(), series);
+      case Ast.Paren pa -> selectsAny(pa.expr(), series);
+      default -> false;
+    };
   }
 
   private static void eval(
-      String line, List<String> body, InMemorySeriesSource src, Set<String> nativeNames, Stats st) {
+      String line, List<String> body, InMemorySeriesSource src, Set<Labels> nativeNames, Stats st) {
     Matcher m = EVAL.matcher(line);
     if (!m.matches()) {
       st.failed++;
@@ -377,10 +411,61 @@ class PromqlConformanceTest {
       }
       expected.add(new Expected(parseDescriptor(sv[0]), expandValues(sv[1])));
     }
-    if (nativeExpected || mentionsNative(query, nativeNames)) {
+    boolean nativeEval = nativeExpected || mentionsNative(query, nativeNames);
+    if (nativeEval) {
+      // Run anyway, so the report says how many native-histogram evals pass by accident of
+      // their float parts; they stay out of the pass rate.
       st.nativeHistogram++;
+      Stats shadow = new Stats();
+      if (!nativeExpected) {
+        runEval(
+            line,
+            m,
+            query,
+            expectFail,
+            ordered,
+            expectString,
+            rangeVector,
+            rvStart,
+            rvStep,
+            expected,
+            expectedScalar,
+            src,
+            shadow);
+      }
+      st.nativePassed += shadow.passed;
       return;
     }
+    runEval(
+        line,
+        m,
+        query,
+        expectFail,
+        ordered,
+        expectString,
+        rangeVector,
+        rvStart,
+        rvStep,
+        expected,
+        expectedScalar,
+        src,
+        st);
+  }
+
+  private static void runEval(
+      String line,
+      Matcher m,
+      String query,
+      boolean expectFail,
+      boolean ordered,
+      String expectString,
+      boolean rangeVector,
+      long rvStart,
+      long rvStep,
+      List<Expected> expected,
+      Double expectedScalar,
+      InMemorySeriesSource src,
+      Stats st) {
     Value result;
     Expr expr;
     boolean isRange = m.group(3) != null;
