@@ -43,6 +43,14 @@ public final class Parser {
 
   /** Parses a PromQL expression; throws {@link PromqlException} with the error position. */
   public static Expr parse(String input) {
+    try {
+      return parseUnlocated(input);
+    } catch (PromqlException e) {
+      throw PromqlException.located(input, e);
+    }
+  }
+
+  private static Expr parseUnlocated(String input) {
     Parser parser = new Parser(input);
     if (parser.peek().kind() == Kind.EOF) {
       throw PromqlException.parse("no expression found in input", 0);

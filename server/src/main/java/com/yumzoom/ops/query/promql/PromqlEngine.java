@@ -16,6 +16,10 @@ import java.util.Map;
  */
 public final class PromqlEngine {
   public static final Duration DEFAULT_LOOKBACK = Duration.ofMinutes(5);
+
+  /** Prometheus' limit on steps of one range query. */
+  public static final int MAX_POINTS = 11_000;
+
   private final SeriesSource source;
   private final long lookbackMs;
 
@@ -51,6 +55,11 @@ public final class PromqlEngine {
     }
     if (endMs < startMs) {
       throw new IllegalArgumentException("end must not be before start");
+    }
+    if ((endMs - startMs) / stepMs >= MAX_POINTS) {
+      throw new IllegalArgumentException(
+          "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query"
+              + " resolution (?step=XX)");
     }
     Type type = Ast.typeOf(expr);
     if (type != Type.SCALAR && type != Type.VECTOR) {

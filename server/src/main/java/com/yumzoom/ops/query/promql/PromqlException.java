@@ -16,8 +16,24 @@ public final class PromqlException extends RuntimeException {
   }
 
   static PromqlException parse(String message, int position) {
+    return new PromqlException("bad_data", message, position);
+  }
+
+  /** Prometheus' rendering of a syntax error: "line:column: parse error: message". */
+  static PromqlException located(String input, PromqlException e) {
+    int pos = Math.max(0, Math.min(e.position, input.length()));
+    int line = 1;
+    int lineStart = 0;
+    for (int i = 0; i < pos; i++) {
+      if (input.charAt(i) == '\n') {
+        line++;
+        lineStart = i + 1;
+      }
+    }
     return new PromqlException(
-        "bad_data", "parse error at char " + (position + 1) + ": " + message, position);
+        "bad_data",
+        line + ":" + (pos - lineStart + 1) + ": parse error: " + e.getMessage(),
+        e.position);
   }
 
   static PromqlException exec(String message) {

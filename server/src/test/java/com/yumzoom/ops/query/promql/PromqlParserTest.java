@@ -138,11 +138,13 @@ class PromqlParserTest {
   void errorsNameThePositionAndToken() {
     assertThatThrownBy(() -> parse("sum(foo"))
         .isInstanceOf(PromqlException.class)
-        .hasMessage("parse error at char 8: unexpected end of input, expected \")\"");
+        .hasMessage("1:8: parse error: unexpected end of input, expected \")\"");
     assertThatThrownBy(() -> parse("foo{a=}"))
-        .hasMessage("parse error at char 7: unexpected \"}\" in label matching, expected string");
+        .hasMessage("1:7: parse error: unexpected \"}\" in label matching, expected string");
     assertThatThrownBy(() -> parse("nosuch(foo)"))
-        .hasMessage("parse error at char 1: unknown function with name \"nosuch\"");
+        .hasMessage("1:1: parse error: unknown function with name \"nosuch\"");
+    assertThatThrownBy(() -> parse("sum(\n  foo +)"))
+        .hasMessage("2:8: parse error: unexpected \")\"");
     assertThatThrownBy(() -> parse("1 > 2"))
         .hasMessageContaining("comparisons between scalars must use BOOL modifier");
     assertThatThrownBy(() -> parse("foo[5m] + 1"))
