@@ -283,23 +283,18 @@ final class Evaluator {
     Map<Labels, Sample> oneSide = new HashMap<>();
     for (Sample s : one.samples()) {
       Labels sig = signature(s.labels(), m);
-      if (oneSide.put(sig, s) != null) {
-        if (m.card() == Card.ONE_TO_ONE) {
-          throw PromqlException.exec(
-              "found duplicate series for the match group "
-                  + sig
-                  + " on the "
-                  + (swap ? "left" : "right")
-                  + " hand-side of the operation; many-to-many matching not allowed: matching"
-                  + " labels must be unique on one side");
-        }
+      Sample prev = oneSide.put(sig, s);
+      if (prev != null) {
         throw PromqlException.exec(
             "found duplicate series for the match group "
-                + sig
+                + sig.goString()
                 + " on the "
                 + (swap ? "left" : "right")
-                + " hand-side of the operation; many-to-many matching not allowed: matching"
-                + " labels must be unique on one side");
+                + " hand-side of the operation: ["
+                + prev.labels().goString()
+                + ", "
+                + s.labels().goString()
+                + "];many-to-many matching not allowed: matching labels must be unique on one side");
       }
     }
     Set<Labels> matchedSigs = new HashSet<>();

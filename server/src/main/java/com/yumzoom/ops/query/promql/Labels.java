@@ -69,6 +69,20 @@ public record Labels(SortedMap<String, String> map) implements Comparable<Labels
     return toString().compareTo(o.toString());
   }
 
+  /** Go's labels.String(): every label in braces, the name included as __name__. */
+  public String goString() {
+    StringBuilder sb = new StringBuilder("{");
+    boolean first = true;
+    for (var e : map.entrySet()) {
+      if (!first) {
+        sb.append(", ");
+      }
+      first = false;
+      sb.append(e.getKey()).append("=\"").append(e.getValue()).append('"');
+    }
+    return sb.append('}').toString();
+  }
+
   @Override
   public String toString() {
     StringBuilder sb = new StringBuilder();

@@ -326,6 +326,15 @@ class PromqlConformanceTest {
     return out;
   }
 
+  private static final Pattern FAIL_MSG = Pattern.compile("expect fail (msg|regex):(.*)");
+
+  private static String unquote(String s) {
+    if (s.length() >= 2 && (s.startsWith("\"") && s.endsWith("\""))) {
+      return s.substring(1, s.length() - 1);
+    }
+    return s;
+  }
+
   private static final Pattern UNKNOWN_FN =
       Pattern.compile("unknown function with name \"(\\w+)\"");
 
@@ -371,6 +380,7 @@ class PromqlConformanceTest {
     String legacy = m.group(1);
     String query = m.group(6);
     boolean expectFail = "fail".equals(legacy);
+    String[] failCheck = null;
     boolean ordered = "ordered".equals(legacy);
     String expectString = null;
     long rvStart = 0;
@@ -384,7 +394,13 @@ class PromqlConformanceTest {
       if (b.startsWith("expect ")) {
         String[] w = b.split("\\s+");
         switch (w[1]) {
-          case "fail" -> expectFail = true;
+          case "fail" -> {
+            expectFail = true;
+            Matcher fm = FAIL_MSG.matcher(b);
+            if (fm.matches()) {
+              failCheck = new String[] {fm.group(1), unquote(fm.group(2).strip())};
+            }
+          }
           case "ordered" -> ordered = true;
           case "string" -> {
             String s = b.substring(b.indexOf("string") + 6).strip();
@@ -430,6 +446,7 @@ class PromqlConformanceTest {
             rvStep,
             expected,
             expectedScalar,
+            failCheck,
             src,
             shadow);
       }
@@ -448,6 +465,7 @@ class PromqlConformanceTest {
         rvStep,
         expected,
         expectedScalar,
+        failCheck,
         src,
         st);
   }
@@ -464,6 +482,7 @@ class PromqlConformanceTest {
       long rvStep,
       List<Expected> expected,
       Double expectedScalar,
+      String[] failCheck,
       InMemorySeriesSource src,
       Stats st) {
     Value result;
@@ -491,7 +510,16 @@ class PromqlConformanceTest {
         return;
       }
       if (expectFail) {
-        st.passed++;
+        if (failCheck == null
+            || (failCheck[0].equals("msg")
+                ? e.getMessage().equals(failCheck[1])
+                : Pattern.compile(failCheck[1]).matcher(e.getMessage()).find())) {
+          st.passed++;
+        } else {
+          st.failed++;
+          st.failures.add(
+              line + " -> error message " + e.getMessage() + ", expected " + failCheck[1]);
+        }
       } else {
         st.failed++;
         st.failures.add(line + " -> error " + e.getMessage());
