@@ -450,20 +450,11 @@ final class Evaluator {
     return new Vector(out);
   }
 
-  /**
-   * A stable pseudo-random position in [0, 1) per label set, for limit_ratio. Prometheus hashes
-   * with xxhash, so the chosen subset differs from Prometheus', but it is as stable.
-   */
+  /** Prometheus' RatioSampler offset: the label hash as a fraction of 2^64. */
   static double sampleOffset(Labels l) {
-    long h = 0xcbf29ce484222325L;
-    for (char c : l.toString().toCharArray()) {
-      h ^= c;
-      h *= 0x100000001b3L;
-    }
-    h ^= h >>> 33;
-    h *= 0xff51afd7ed558ccdL;
-    h ^= h >>> 33;
-    return (h >>> 11) / (double) (1L << 53);
+    long h = XxHash64.labelsHash(l);
+    double unsigned = (double) (h >>> 1) * 2.0 + (h & 1);
+    return unsigned / 18446744073709551615.0;
   }
 
   static String formatValue(double v) {

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  */
 class PromqlConformanceTest {
   /** The pass rate reached when this floor was set, rounded down. Only ever raise it. */
-  static final int FLOOR_PERCENT = 99;
+  static final int FLOOR_PERCENT = 100;
 
   private static final Pattern EVAL =
       Pattern.compile(
