@@ -13,7 +13,7 @@ import java.util.Set;
  * -(a^b)}), as in Prometheus' yacc grammar. Types are checked as the tree is built, so that errors
  * name the position of the offending token.
  */
-public final class Parser {
+final class Parser {
   static final Set<String> AGGREGATIONS =
       Set.of(
           "sum",

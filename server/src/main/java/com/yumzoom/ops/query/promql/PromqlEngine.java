@@ -41,7 +41,8 @@ public final class PromqlEngine {
   }
 
   public Value instant(Expr expr, long tMs) {
-    return new Evaluator(source, tMs, tMs, 0, lookbackMs).eval(expr, tMs);
+    SeriesSource cached = new CachingSource(source, aheadMs(expr, 0));
+    return new Evaluator(cached, tMs, tMs, 0, lookbackMs).eval(expr, tMs);
   }
 
   /** Range query: evaluates at start, start+step, ... up to end; the result is always a Matrix. */
@@ -69,7 +70,8 @@ public final class PromqlEngine {
               + "\" for range query, must be"
               + " Scalar or instant Vector");
     }
-    Evaluator ev = new Evaluator(source, startMs, endMs, stepMs, lookbackMs);
+    SeriesSource cached = new CachingSource(source, aheadMs(expr, endMs - startMs));
+    Evaluator ev = new Evaluator(cached, startMs, endMs, stepMs, lookbackMs);
     Map<Labels, List<Point>> acc = new LinkedHashMap<>();
     for (long t = startMs; t <= endMs; t += stepMs) {
       Value v = ev.eval(expr, t);
@@ -84,6 +86,26 @@ public final class PromqlEngine {
     List<Series> out = new ArrayList<>();
     acc.forEach((l, p) -> out.add(new Series(l, p)));
     return new Matrix(out);
+  }
+
+  /**
+   * How far past a step's window the rest of the evaluation may read: the sweep plus subqueries.
+   */
+  private static long aheadMs(Expr e, long sweep) {
+    return sweep + subqueryRanges(e);
+  }
+
+  private static long subqueryRanges(Expr e) {
+    return switch (e) {
+      case Ast.Subquery sq -> sq.rangeMs() + subqueryRanges(sq.expr());
+      case Ast.Aggregation a ->
+          Math.max(subqueryRanges(a.expr()), a.param() == null ? 0 : subqueryRanges(a.param()));
+      case Ast.Call c -> c.args().stream().mapToLong(PromqlEngine::subqueryRanges).max().orElse(0);
+      case Ast.Unary u -> subqueryRanges(u.expr());
+      case Ast.Binary b -> Math.max(subqueryRanges(b.lhs()), subqueryRanges(b.rhs()));
+      case Ast.Paren p -> subqueryRanges(p.expr());
+      default -> 0;
+    };
   }
 
   /** Parses without evaluating, for validation; throws {@link PromqlException}. */
