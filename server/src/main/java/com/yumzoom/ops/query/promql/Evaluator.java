@@ -929,9 +929,9 @@ final class Evaluator {
     String repl = ((Str) eval(args.get(2), t)).value();
     String src = ((Str) eval(args.get(3), t)).value();
     String re = ((Str) eval(args.get(4), t)).value();
-    Pattern p;
+    Re2 p;
     try {
-      p = Pattern.compile("^(?s:" + re + ")$");
+      p = Re2.anchored(re);
     } catch (java.util.regex.PatternSyntaxException e) {
       throw PromqlException.exec("invalid regular expression in label_replace(): " + re);
     }
@@ -940,10 +940,10 @@ final class Evaluator {
     }
     List<Sample> out = new ArrayList<>();
     for (Sample s : v.samples()) {
-      Matcher mt = p.matcher(s.labels().get(src));
+      Matcher mt = p.pattern().matcher(s.labels().get(src));
       Labels l = s.labels();
       if (mt.matches()) {
-        String res = expand(repl, mt);
+        String res = expand(repl, mt, p.groupNames());
         l = res.isEmpty() ? l.without(List.of(dst)) : l.with(dst, res);
       }
       out.add(new Sample(l, s.value(), t));
@@ -952,7 +952,7 @@ final class Evaluator {
   }
 
   /** Go's regexp Expand: $1, ${1}, $name, ${name}, $$. */
-  private static String expand(String tmpl, Matcher m) {
+  private static String expand(String tmpl, Matcher m, Map<String, String> names) {
     StringBuilder sb = new StringBuilder();
     int i = 0;
     while (i < tmpl.length()) {
@@ -1001,7 +1001,8 @@ final class Evaluator {
             val = m.group(g);
           }
         } else {
-          String gv = m.group(name);
+          String javaName = names.get(name);
+          String gv = javaName == null ? null : m.group(javaName);
           val = gv == null ? "" : gv;
         }
       } catch (IllegalArgumentException | IndexOutOfBoundsException e) {

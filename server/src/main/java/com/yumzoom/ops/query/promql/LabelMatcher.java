@@ -27,7 +27,7 @@ public record LabelMatcher(String name, Op op, String value, Pattern pattern) {
     Pattern p = null;
     if (op == Op.RE || op == Op.NRE) {
       try {
-        p = Pattern.compile("(?s:" + value + ")");
+        p = Re2.anchored(value).pattern();
       } catch (PatternSyntaxException e) {
         throw new IllegalArgumentException(
             "invalid regular expression " + value + ": " + e.getDescription());

@@ -244,4 +244,51 @@ class PromqlEngineTest {
     assertThatThrownBy(() -> new PromqlEngine(new InMemorySeriesSource(), Duration.ZERO))
         .hasMessage("lookback must be positive, got PT0S");
   }
+
+  @Test
+  void subqueryStepsAreAlignedToAbsoluteMultiplesOfTheStep() {
+    InMemorySeriesSource src = new InMemorySeriesSource();
+    add(
+        src,
+        labels("__name__", "g"),
+        new long[] {0, 10, 20, 30, 40, 50, 60},
+        new double[] {0, 1, 2, 3, 4, 5, 6});
+    PromqlEngine e = new PromqlEngine(src);
+    // At 65s, [30s:20s] covers (35, 65]: only the step at 40s and 60s, values 4 and 6.
+    assertThat(single(e, "count_over_time(g[30s:20s])", 65)).isEqualTo(2);
+    assertThat(single(e, "sum_over_time(g[30s:20s])", 65)).isEqualTo(10);
+  }
+
+  @Test
+  void labelReplaceFollowsGoTemplateExpansion() {
+    InMemorySeriesSource src = new InMemorySeriesSource();
+    src.add(labels("__name__", "m", "src", "a-b"), 0, 1);
+    PromqlEngine e = new PromqlEngine(src);
+    String q = "label_replace(m, \"dst\", \"%s\", \"src\", \"(.*)-(?P<second>.*)\")";
+    assertThat(vector(e.instant(q.formatted("${1}_${second}"), Instant.EPOCH)))
+        .containsOnlyKeys(labels("__name__", "m", "src", "a-b", "dst", "a_b"));
+    // Names run over letters, digits and '_': "$1_" is the (missing) group "1_".
+    assertThat(vector(e.instant(q.formatted("$1_${second}"), Instant.EPOCH)))
+        .containsOnlyKeys(labels("__name__", "m", "src", "a-b", "dst", "b"));
+    // "$1x" names a group "1x", which does not exist: it expands to nothing.
+    assertThat(vector(e.instant(q.formatted("$1x"), Instant.EPOCH)))
+        .containsOnlyKeys(labels("__name__", "m", "src", "a-b"));
+  }
+
+  @Test
+  void absentTakesLabelsFromEqualityMatchers() {
+    PromqlEngine e = new PromqlEngine(new InMemorySeriesSource());
+    assertThat(vector(e.instant("absent(nope{job=\"x\", env=~\"p.*\"})", Instant.EPOCH)))
+        .containsExactly(Map.entry(labels("job", "x"), 1.0));
+    assertThat(vector(e.instant("absent_over_time(nope{job=\"x\"}[1m])", Instant.EPOCH)))
+        .containsExactly(Map.entry(labels("job", "x"), 1.0));
+  }
+
+  @Test
+  void countValuesFormatsValuesLikeGo() {
+    assertThat(Evaluator.formatValue(1.0)).isEqualTo("1");
+    assertThat(Evaluator.formatValue(0.25)).isEqualTo("0.25");
+    assertThat(Evaluator.formatValue(Double.POSITIVE_INFINITY)).isEqualTo("+Inf");
+    assertThat(Evaluator.formatValue(Double.NaN)).isEqualTo("NaN");
+  }
 }
