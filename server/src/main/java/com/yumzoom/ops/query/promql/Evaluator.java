@@ -26,6 +26,9 @@ import java.util.regex.Pattern;
  * cost of re-reading samples per step; a source with an index keeps that cheap.
  */
 final class Evaluator {
+  /** Bounds one subquery's work: a tiny step over a long range would otherwise run for hours. */
+  static final int MAX_SUBQUERY_STEPS = 1_000_000;
+
   private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
   private final SeriesSource source;
   private final long start;
@@ -39,6 +42,13 @@ final class Evaluator {
     this.end = end;
     this.step = step;
     this.lookback = lookback;
+  }
+
+  /** Lets a caller cancel a long query by interrupting its thread. */
+  static void checkInterrupted() {
+    if (Thread.currentThread().isInterrupted()) {
+      throw new PromqlException("canceled", "query was canceled", -1);
+    }
   }
 
   Value eval(Expr e, long t) {
@@ -109,8 +119,17 @@ final class Evaluator {
     if (first <= from) {
       first += st;
     }
+    if ((r - first) / st >= MAX_SUBQUERY_STEPS) {
+      throw PromqlException.exec(
+          "subquery would evaluate "
+              + ((r - first) / st + 1)
+              + " steps, more than "
+              + MAX_SUBQUERY_STEPS
+              + "; use a larger subquery step");
+    }
     Map<Labels, List<Point>> acc = new LinkedHashMap<>();
     for (long ts = first; ts <= r; ts += st) {
+      checkInterrupted();
       Value v = eval(sq.expr(), ts);
       if (v instanceof Vector vec) {
         for (Sample s : vec.samples()) {

@@ -74,6 +74,7 @@ public final class PromqlEngine {
     Evaluator ev = new Evaluator(cached, startMs, endMs, stepMs, lookbackMs);
     Map<Labels, List<Point>> acc = new LinkedHashMap<>();
     for (long t = startMs; t <= endMs; t += stepMs) {
+      Evaluator.checkInterrupted();
       Value v = ev.eval(expr, t);
       if (v instanceof Scalar s) {
         acc.computeIfAbsent(Labels.EMPTY, k -> new ArrayList<>()).add(new Point(t, s.value()));

@@ -291,4 +291,23 @@ class PromqlEngineTest {
     assertThat(Evaluator.formatValue(Double.POSITIVE_INFINITY)).isEqualTo("+Inf");
     assertThat(Evaluator.formatValue(Double.NaN)).isEqualTo("NaN");
   }
+
+  @Test
+  void refusesSubqueriesWithTooManyStepsAndHonoursInterrupts() {
+    PromqlEngine e = new PromqlEngine(new InMemorySeriesSource());
+    assertThatThrownBy(() -> e.instant("max_over_time(g[1y:1ms])", Instant.EPOCH))
+        .isInstanceOf(PromqlException.class)
+        .hasMessage(
+            "subquery would evaluate 31536000000 steps, more than 1000000; use a larger subquery"
+                + " step");
+    Thread.currentThread().interrupt();
+    try {
+      assertThatThrownBy(
+              () -> e.range("g", Instant.EPOCH, Instant.ofEpochSecond(60), Duration.ofSeconds(1)))
+          .isInstanceOf(PromqlException.class)
+          .hasMessage("query was canceled");
+    } finally {
+      Thread.interrupted();
+    }
+  }
 }
