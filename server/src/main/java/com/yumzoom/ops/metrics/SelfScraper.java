@@ -56,14 +56,17 @@ public final class SelfScraper implements AutoCloseable {
     this.nanoTime = nanoTime;
   }
 
-  /** Scrapes now and then every {@code interval} on {@code scheduler}. */
+  /**
+   * Scrapes every {@code interval} on {@code scheduler}, the first time one interval from now (a
+   * server that just started has little to say).
+   */
   public void start(ScheduledExecutorService scheduler, Duration interval) {
     if (interval.isNegative() || interval.isZero()) {
       throw new IllegalArgumentException("scraper.interval must be positive, got " + interval);
     }
     task =
         scheduler.scheduleAtFixedRate(
-            this::scrapeOnce, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+            this::scrapeOnce, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** One scrape; returns whether it succeeded ({@code up} = 1). Never throws. */
