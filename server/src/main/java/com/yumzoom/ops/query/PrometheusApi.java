@@ -93,6 +93,11 @@ public final class PrometheusApi {
         .path("/api/v1/label/{name}/values")
         .methods(HttpMethod.GET)
         .build(api.service((ctx, p) -> api.labelValues(ctx.pathParam("name"), p)));
+    // We keep no exemplars yet; an empty answer keeps Grafana's exemplar toggle from erroring.
+    sb.route()
+        .path("/api/v1/query_exemplars")
+        .methods(HttpMethod.GET, HttpMethod.POST)
+        .build((ctx, req) -> success(g -> strings(g, List.of())));
     sb.route()
         .path("/api/v1/metadata")
         .methods(HttpMethod.GET)

@@ -285,6 +285,8 @@ class PrometheusApiIT {
             "{\"status\":\"success\",\"data\":[{\"__name__\":\"other\",\"job\":\"b\"},"
                 + "{\"__name__\":\"up\",\"instance\":\"h1\",\"job\":\"a\"}]}");
     assertThat(get("/api/v1/metadata").body()).isEqualTo("{\"status\":\"success\",\"data\":{}}");
+    assertThat(get("/api/v1/query_exemplars?query=up").body())
+        .isEqualTo("{\"status\":\"success\",\"data\":[]}");
     JsonNode build = get("/api/v1/status/buildinfo").json();
     assertThat(build.at("/status").asText()).isEqualTo("success");
     assertThat(build.at("/data/version").asText()).isEqualTo("2.53.0");
