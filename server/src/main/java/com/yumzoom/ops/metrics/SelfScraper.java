@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * scrapes a target: every sample gets {@code job} and {@code instance} labels (a label the target
  * already has is kept as {@code exported_job} / {@code exported_instance}, as with {@code
  * honor_labels: false}) and the scrape's timestamp unless it carries its own, and each scrape adds
- * {@code up} (1, or 0 when rendering or parsing failed) and {@code scrape_duration_seconds}.
+ * {@code up} (1, or 0 when rendering or parsing failed), {@code scrape_duration_seconds} and {@code
+ * scrape_samples_scraped}.
  *
  * <p>The text comes from a supplier rather than over HTTP: same bytes, no socket. A scrape never
  * throws, so the scheduled task never dies.
@@ -89,8 +90,10 @@ public final class SelfScraper implements AutoCloseable {
         up = false;
       }
       double seconds = (nanoTime.getAsLong() - startNanos) / 1e9;
+      int scraped = samples.size();
       samples.add(new Sample(synthetic("up"), t, up ? 1 : 0));
       samples.add(new Sample(synthetic("scrape_duration_seconds"), t, seconds));
+      samples.add(new Sample(synthetic("scrape_samples_scraped"), t, scraped));
       AppendResult result = store.append(samples);
       if (result.error() != null) {
         LOG.warn("self-scrape: {} samples rejected: {}", result.rejected(), result.error());

@@ -58,6 +58,7 @@ class SelfScraperTest {
     assertThat(one("up").values()).containsExactly(1);
     assertThat(one("up").labels().map()).containsOnlyKeys("__name__", "job", "instance");
     assertThat(one("scrape_duration_seconds").values()).containsExactly(0.25);
+    assertThat(one("scrape_samples_scraped").values()).containsExactly(1);
   }
 
   @Test
@@ -66,6 +67,7 @@ class SelfScraperTest {
     text.set("broken{ 1\n");
     assertThat(scraper.scrapeOnce()).isFalse();
     assertThat(one("up").values()).containsExactly(0);
+    assertThat(one("scrape_samples_scraped").values()).containsExactly(0);
     assertThat(
             store.select(
                 List.of(LabelMatcher.of("__name__", LabelMatcher.Op.EQ, "broken")),
