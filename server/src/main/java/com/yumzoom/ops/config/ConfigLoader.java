@@ -46,6 +46,7 @@ public final class ConfigLoader {
     KEYS.put("pipeline.retry-after", "1s");
     KEYS.put("retention.max-age", "7d");
     KEYS.put("retention.check-interval", "5m");
+    KEYS.put("metrics.self-scrape-interval", "15s");
   }
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -108,6 +109,11 @@ public final class ConfigLoader {
         new YumzoomConfig.RetentionSettings(
             parse(v, "retention.max-age", ConfigLoader::duration),
             parse(v, "retention.check-interval", ConfigLoader::duration));
+    Duration selfScrapeInterval = parse(v, "metrics.self-scrape-interval", ConfigLoader::duration);
+    if (selfScrapeInterval.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw new ConfigException(
+          "metrics.self-scrape-interval", "must be at least 1s, got " + selfScrapeInterval);
+    }
     String dataDir = v.get("data-dir");
     if (dataDir.isBlank()) {
       throw new ConfigException("data-dir", "must not be empty");
@@ -120,7 +126,8 @@ public final class ConfigLoader {
         parse(v, "otlp.http-port", Integer::parseInt),
         limits,
         pipeline,
-        retention);
+        retention,
+        selfScrapeInterval);
   }
 
   private static <T> T parse(Map<String, String> values, String key, Function<String, T> parser) {

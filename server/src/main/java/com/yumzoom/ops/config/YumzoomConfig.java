@@ -17,6 +17,8 @@ import java.util.Objects;
  * @param limits per-request ingest limits ({@code ingest.*})
  * @param pipeline ingest queue and group commit ({@code pipeline.*})
  * @param retention how long spans are kept ({@code retention.*})
+ * @param selfScrapeInterval how often the server scrapes its own metrics into its metrics store
+ *     ({@code metrics.self-scrape-interval})
  */
 public record YumzoomConfig(
     Path dataDir,
@@ -26,7 +28,8 @@ public record YumzoomConfig(
     int otlpHttpPort,
     IngestLimits limits,
     PipelineSettings pipeline,
-    RetentionSettings retention) {
+    RetentionSettings retention,
+    Duration selfScrapeInterval) {
 
   public YumzoomConfig {
     Objects.requireNonNull(dataDir, "data-dir");
@@ -37,6 +40,7 @@ public record YumzoomConfig(
     Objects.requireNonNull(limits, "ingest");
     Objects.requireNonNull(pipeline, "pipeline");
     Objects.requireNonNull(retention, "retention");
+    Objects.requireNonNull(selfScrapeInterval, "metrics.self-scrape-interval");
   }
 
   /** The defaults, as documented in docs/configuration.md. */

@@ -10,9 +10,15 @@ import com.linecorp.armeria.server.ServerBuilder;
 import com.yumzoom.ops.config.YumzoomConfig;
 import com.yumzoom.ops.ingest.IngestRoutes;
 import com.yumzoom.ops.ingest.IngestStats;
+import com.yumzoom.ops.metrics.InMemorySampleStore;
+import com.yumzoom.ops.metrics.MetricsLimits;
+import com.yumzoom.ops.metrics.SampleStore;
+import com.yumzoom.ops.metrics.SelfScraper;
 import com.yumzoom.ops.pipeline.GroupCommitWriter;
 import com.yumzoom.ops.pipeline.RetentionEnforcer;
+import com.yumzoom.ops.query.PrometheusApi;
 import com.yumzoom.ops.query.QueryRoutes;
+import com.yumzoom.ops.query.promql.PromqlEngine;
 import com.yumzoom.ops.store.StorageComponent;
 import com.yumzoom.ops.store.duckdb.DuckDbStorage;
 import java.net.InetSocketAddress;
@@ -21,6 +27,8 @@ import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +49,8 @@ public final class YumzoomServer implements AutoCloseable {
   private final StorageComponent storage;
   private final GroupCommitWriter writer;
   private final RetentionEnforcer retention;
+  private final SelfScraper selfScraper;
+  private final ScheduledExecutorService scrapeScheduler;
   private final Server server;
   private volatile boolean closed;
 
@@ -49,8 +59,12 @@ public final class YumzoomServer implements AutoCloseable {
       StorageComponent storage,
       GroupCommitWriter writer,
       RetentionEnforcer retention,
+      SelfScraper selfScraper,
+      ScheduledExecutorService scrapeScheduler,
       Server server) {
     this.config = config;
+    this.selfScraper = selfScraper;
+    this.scrapeScheduler = scrapeScheduler;
     this.storage = storage;
     this.writer = writer;
     this.retention = retention;
@@ -62,6 +76,10 @@ public final class YumzoomServer implements AutoCloseable {
     StorageComponent storage = DuckDbStorage.open(config.dataDir());
     GroupCommitWriter writer = null;
     RetentionEnforcer retention = null;
+    SelfScraper selfScraper = null;
+    ScheduledExecutorService scrapeScheduler =
+        Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("yumzoom-self-scrape").factory());
     try {
       YumzoomConfig.PipelineSettings p = config.pipeline();
       writer =
@@ -107,9 +125,21 @@ public final class YumzoomServer implements AutoCloseable {
                               MediaType.parse("text/plain; version=0.0.4; charset=utf-8"),
                               selfMetrics.render()),
                       ctx.blockingTaskExecutor())));
+      // Issue 3's first slice: the server's own metrics, scraped into an in-memory store and
+      // queryable over the Prometheus HTTP API (so Grafana's Prometheus data source works).
+      SampleStore metricsStore = new InMemorySampleStore(MetricsLimits.DEFAULTS);
+      PrometheusApi.register(sb, new PromqlEngine(metricsStore), metricsStore, clock);
+      selfScraper =
+          new SelfScraper(
+              selfMetrics::render,
+              metricsStore,
+              "localhost:" + config.httpPort(),
+              clock,
+              System::nanoTime);
       Server server = sb.build();
       server.start().join();
       retention.start(config.retention().checkInterval());
+      selfScraper.start(scrapeScheduler, config.selfScrapeInterval());
       LOG.info(
           "YumZoom Ops listening on {} (UI/API {}, OTLP gRPC {}, OTLP HTTP {}), data in {}",
           server.activePorts().keySet(),
@@ -117,8 +147,13 @@ public final class YumzoomServer implements AutoCloseable {
           config.otlpGrpcPort(),
           config.otlpHttpPort(),
           config.dataDir().toAbsolutePath().normalize());
-      return new YumzoomServer(config, storage, writer, retention, server);
+      return new YumzoomServer(
+          config, storage, writer, retention, selfScraper, scrapeScheduler, server);
     } catch (RuntimeException e) {
+      scrapeScheduler.shutdownNow();
+      if (selfScraper != null) {
+        selfScraper.close();
+      }
       if (retention != null) {
         retention.close();
       }
@@ -180,6 +215,8 @@ public final class YumzoomServer implements AutoCloseable {
     closed = true;
     LOG.info("shutting down: draining in-flight requests and queued spans");
     server.stop().join();
+    selfScraper.close();
+    scrapeScheduler.shutdownNow();
     writer.close();
     retention.close();
     storage.close();

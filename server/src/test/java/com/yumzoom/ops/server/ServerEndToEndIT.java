@@ -58,7 +58,8 @@ class ServerEndToEndIT {
                 "server.host", "127.0.0.1",
                 "server.http-port", "0",
                 "otlp.grpc-port", "0",
-                "otlp.http-port", "0"));
+                "otlp.http-port", "0",
+                "metrics.self-scrape-interval", "1s"));
     server = YumzoomServer.start(config, Clock.systemUTC());
   }
 
@@ -217,6 +218,29 @@ class ServerEndToEndIT {
     assertThat(samples.get("yumzoom_ingest_requests_total{outcome=\"accepted\"}"))
         .isGreaterThanOrEqualTo(1);
     assertThat(samples).containsKey("yumzoom_pipeline_queued_spans");
+  }
+
+  @Test
+  void ownMetricsAreScrapedIntoItselfAndAnsweredOverThePrometheusApi() throws Exception {
+    emitTrace(OtlpGrpcSpanExporter.builder().setEndpoint(base()).build(), "promql-service", false);
+    // The first self-scrape lands one interval (1 s here) after start; wait for it, bounded.
+    JsonNode result = null;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    while (System.nanoTime() < deadline) {
+      result = get("/api/v1/query?query=" + encode("sum(yumzoom_ingest_spans_accepted_total) > 0"));
+      if (result.at("/data/result").size() > 0) {
+        break;
+      }
+      Thread.sleep(200); // waiting for the server's scheduler, not timing our own logic
+    }
+    assertThat(result.get("status").asText()).isEqualTo("success");
+    assertThat(result.at("/data/resultType").asText()).isEqualTo("vector");
+    assertThat(result.at("/data/result/0/value/1").asDouble()).isGreaterThanOrEqualTo(2);
+
+    JsonNode up = get("/api/v1/query?query=" + encode("up{job=\"yumzoom\"}"));
+    assertThat(up.at("/data/result/0/value/1").asText()).isEqualTo("1");
+    assertThat(get("/api/v1/label/__name__/values").get("data").toString())
+        .contains("yumzoom_pipeline_commits_total");
   }
 
   static String encode(String s) {
