@@ -10,6 +10,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +43,7 @@ public final class GroupCommitWriter implements SpanSink, AutoCloseable {
   private final int commitMaxSpans;
   private final Duration retryAfter;
   private final LongSupplier nanoTime;
+  private final Consumer<List<SpanRow>> afterCommit;
   private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
   private final AtomicLong queuedSpans = new AtomicLong();
   private final Thread worker;
@@ -61,6 +63,21 @@ public final class GroupCommitWriter implements SpanSink, AutoCloseable {
       int commitMaxSpans,
       Duration retryAfter,
       LongSupplier nanoTime) {
+    this(consumer, queueMaxSpans, commitMaxSpans, retryAfter, nanoTime, committed -> {});
+  }
+
+  /**
+   * @param afterCommit called on the writer thread with every committed batch (for metrics derived
+   *     from spans); it must be cheap, and whatever it throws is logged and ignored
+   */
+  public GroupCommitWriter(
+      SpanConsumer consumer,
+      int queueMaxSpans,
+      int commitMaxSpans,
+      Duration retryAfter,
+      LongSupplier nanoTime,
+      Consumer<List<SpanRow>> afterCommit) {
+    this.afterCommit = afterCommit;
     this.consumer = consumer;
     this.queueMaxSpans = queueMaxSpans;
     this.commitMaxSpans = commitMaxSpans;
@@ -149,6 +166,12 @@ public final class GroupCommitWriter implements SpanSink, AutoCloseable {
     queuedSpans.addAndGet(-rows.size());
     for (Pending p : batch) {
       p.done().complete(null);
+    }
+    try {
+      afterCommit.accept(rows);
+    } catch (RuntimeException e) {
+      // Derived data must never cost acknowledged spans or the writer itself.
+      LOG.warn("after-commit listener failed; spans are stored, derived data may lag", e);
     }
   }
 

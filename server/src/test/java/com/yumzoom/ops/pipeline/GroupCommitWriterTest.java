@@ -133,6 +133,36 @@ class GroupCommitWriterTest {
   }
 
   @Test
+  void theAfterCommitListenerSeesCommittedBatchesOnlyAndCannotHurtTheWriter() throws Exception {
+    GatedConsumer consumer = new GatedConsumer();
+    List<Integer> seen = new CopyOnWriteArrayList<>();
+    try (GroupCommitWriter writer =
+        new GroupCommitWriter(
+            consumer,
+            100,
+            100,
+            Duration.ofSeconds(1),
+            System::nanoTime,
+            committed -> {
+              seen.add(committed.size());
+              throw new IllegalStateException("listener bug");
+            })) {
+      consumer.failNext = new IllegalStateException("disk full");
+      CompletableFuture<Void> failed = writer.submit(spans(2, 1));
+      consumer.permits.release(1);
+      assertThatThrownBy(() -> failed.get(10, TimeUnit.SECONDS)).hasRootCauseMessage("disk full");
+
+      CompletableFuture<Void> ok = writer.submit(spans(3, 2));
+      consumer.permits.release(1);
+      ok.get(10, TimeUnit.SECONDS);
+      CompletableFuture<Void> again = writer.submit(spans(4, 3));
+      consumer.permits.release(1);
+      again.get(10, TimeUnit.SECONDS);
+    }
+    assertThat(seen).containsExactly(3, 4);
+  }
+
+  @Test
   void closeCommitsEverythingQueuedAndThenRefusesNewWork() throws Exception {
     GatedConsumer consumer = new GatedConsumer();
     GroupCommitWriter writer =
