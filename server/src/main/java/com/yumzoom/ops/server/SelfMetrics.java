@@ -1,6 +1,7 @@
 package com.yumzoom.ops.server;
 
 import com.yumzoom.ops.ingest.IngestStats;
+import com.yumzoom.ops.metrics.SampleStore;
 import com.yumzoom.ops.pipeline.GroupCommitWriter;
 import com.yumzoom.ops.store.SpanStore;
 
@@ -13,11 +14,13 @@ final class SelfMetrics {
   private final IngestStats ingest;
   private final GroupCommitWriter writer;
   private final SpanStore store;
+  private final SampleStore samples;
 
-  SelfMetrics(IngestStats ingest, GroupCommitWriter writer, SpanStore store) {
+  SelfMetrics(IngestStats ingest, GroupCommitWriter writer, SpanStore store, SampleStore samples) {
     this.ingest = ingest;
     this.writer = writer;
     this.store = store;
+    this.samples = samples;
   }
 
   String render() {
@@ -67,6 +70,12 @@ final class SelfMetrics {
         "Longest group commit since start.",
         writer.maxCommitDuration().toNanos() / 1e9);
     gauge(out, "yumzoom_store_spans", "Spans in the store.", store.spanCount());
+    gauge(out, "yumzoom_metrics_series", "Series in the metrics store.", samples.seriesCount());
+    counter(
+        out,
+        "yumzoom_metrics_rejected_samples_total",
+        "Samples refused by the metrics store (series limit).",
+        samples.rejectedSamples());
     return out.toString();
   }
 

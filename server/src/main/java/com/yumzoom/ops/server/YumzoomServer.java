@@ -113,7 +113,9 @@ public final class YumzoomServer implements AutoCloseable {
       sb.service(
           "/api/v1/status",
           (ctx, req) -> HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, status(w)));
-      SelfMetrics selfMetrics = new SelfMetrics(ingestStats, writer, storage.spanStore());
+      SampleStore metricsStore = new InMemorySampleStore(MetricsLimits.DEFAULTS);
+      SelfMetrics selfMetrics =
+          new SelfMetrics(ingestStats, writer, storage.spanStore(), metricsStore);
       sb.service(
           "/metrics",
           (ctx, req) ->
@@ -127,7 +129,6 @@ public final class YumzoomServer implements AutoCloseable {
                       ctx.blockingTaskExecutor())));
       // Issue 3's first slice: the server's own metrics, scraped into an in-memory store and
       // queryable over the Prometheus HTTP API (so Grafana's Prometheus data source works).
-      SampleStore metricsStore = new InMemorySampleStore(MetricsLimits.DEFAULTS);
       PrometheusApi.register(sb, new PromqlEngine(metricsStore), metricsStore, clock);
       selfScraper =
           new SelfScraper(

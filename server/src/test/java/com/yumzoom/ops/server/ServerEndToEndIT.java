@@ -218,6 +218,7 @@ class ServerEndToEndIT {
     assertThat(samples.get("yumzoom_ingest_requests_total{outcome=\"accepted\"}"))
         .isGreaterThanOrEqualTo(1);
     assertThat(samples).containsKey("yumzoom_pipeline_queued_spans");
+    assertThat(samples.get("yumzoom_metrics_rejected_samples_total")).isZero();
   }
 
   @Test
