@@ -209,6 +209,25 @@ class SpanMetricsTest {
   }
 
   @Test
+  void rejectsANonPositiveFlushInterval() {
+    var scheduler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    try {
+      assertThatThrownBy(
+              () ->
+                  new SpanMetrics()
+                      .scheduleFlush(
+                          scheduler,
+                          java.time.Duration.ZERO,
+                          new BrokenStore(),
+                          java.time.Clock.systemUTC()))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("spanmetrics.interval must be positive, got PT0S");
+    } finally {
+      scheduler.shutdownNow();
+    }
+  }
+
+  @Test
   void emptySnapshotWhenNothingRecorded() {
     assertThat(new SpanMetrics().snapshot(1)).isEmpty();
   }
