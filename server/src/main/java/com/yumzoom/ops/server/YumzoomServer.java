@@ -16,6 +16,7 @@ import com.yumzoom.ops.metrics.SampleStore;
 import com.yumzoom.ops.metrics.SelfScraper;
 import com.yumzoom.ops.pipeline.GroupCommitWriter;
 import com.yumzoom.ops.pipeline.RetentionEnforcer;
+import com.yumzoom.ops.pipeline.spanmetrics.SpanMetrics;
 import com.yumzoom.ops.query.PrometheusApi;
 import com.yumzoom.ops.query.QueryRoutes;
 import com.yumzoom.ops.query.promql.PromqlEngine;
@@ -44,6 +45,9 @@ public final class YumzoomServer implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(YumzoomServer.class);
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Distinct (service, span name, kind, status) keys of span-derived RED metrics. */
+  static final int SPAN_METRIC_KEYS = 500;
 
   private final YumzoomConfig config;
   private final StorageComponent storage;
@@ -76,6 +80,7 @@ public final class YumzoomServer implements AutoCloseable {
     StorageComponent storage = DuckDbStorage.open(config.dataDir());
     GroupCommitWriter writer = null;
     RetentionEnforcer retention = null;
+    SpanMetrics spanMetrics = new SpanMetrics(SPAN_METRIC_KEYS);
     SelfScraper selfScraper = null;
     ScheduledExecutorService scrapeScheduler =
         Executors.newSingleThreadScheduledExecutor(
@@ -88,7 +93,8 @@ public final class YumzoomServer implements AutoCloseable {
               p.queueMaxSpans(),
               p.commitMaxSpans(),
               p.retryAfter(),
-              System::nanoTime);
+              System::nanoTime,
+              spanMetrics::record);
       retention = new RetentionEnforcer(storage, clock, config.retention().maxAge());
 
       ServerBuilder sb = Server.builder();
@@ -113,7 +119,10 @@ public final class YumzoomServer implements AutoCloseable {
       sb.service(
           "/api/v1/status",
           (ctx, req) -> HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, status(w)));
-      SampleStore metricsStore = new InMemorySampleStore(MetricsLimits.DEFAULTS);
+      // Sized for the span metrics (20 series per key, at most SPAN_METRIC_KEYS keys) plus the
+      // server's own series; 1,440 samples per series keep 6 h at the 15 s default interval.
+      // Worst case about 12,000 x 1,440 x 16 bytes = 276 MB of heap.
+      SampleStore metricsStore = new InMemorySampleStore(new MetricsLimits(12_000, 1_440));
       SelfMetrics selfMetrics =
           new SelfMetrics(ingestStats, writer, storage.spanStore(), metricsStore);
       sb.service(
@@ -141,6 +150,7 @@ public final class YumzoomServer implements AutoCloseable {
       server.start().join();
       retention.start(config.retention().checkInterval());
       selfScraper.start(scrapeScheduler, config.selfScrapeInterval());
+      spanMetrics.scheduleFlush(scrapeScheduler, config.selfScrapeInterval(), metricsStore, clock);
       LOG.info(
           "YumZoom Ops listening on {} (UI/API {}, OTLP gRPC {}, OTLP HTTP {}), data in {}",
           server.activePorts().keySet(),

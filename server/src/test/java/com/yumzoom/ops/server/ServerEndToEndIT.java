@@ -238,6 +238,23 @@ class ServerEndToEndIT {
     assertThat(result.at("/data/resultType").asText()).isEqualTo("vector");
     assertThat(result.at("/data/result/0/value/1").asDouble()).isGreaterThanOrEqualTo(2);
 
+    JsonNode calls = null;
+    while (System.nanoTime() < deadline) {
+      calls =
+          get(
+              "/api/v1/query?query="
+                  + encode(
+                      "sum by (span_name) (traces_spanmetrics_calls_total{service=\"promql-service\","
+                          + "span_kind=\"SPAN_KIND_SERVER\"})"));
+      if (calls.at("/data/result").size() > 0) {
+        break;
+      }
+      Thread.sleep(200); // waiting for the server's scheduler, not timing our own logic
+    }
+    assertThat(calls.at("/data/result/0/metric/span_name").asText())
+        .isEqualTo("GET /restaurants/{id}");
+    assertThat(calls.at("/data/result/0/value/1").asText()).isEqualTo("1");
+
     JsonNode up = get("/api/v1/query?query=" + encode("up{job=\"yumzoom\"}"));
     assertThat(up.at("/data/result/0/value/1").asText()).isEqualTo("1");
     assertThat(get("/api/v1/label/__name__/values").get("data").toString())
