@@ -284,4 +284,25 @@ class OtlpMetricsIngestIT {
         .isEqualTo(
             "Content-Type must be application/x-protobuf or application/json, got text/plain");
   }
+
+  @Test
+  void gzipBombStopsAtTheLimit() throws Exception {
+    java.io.ByteArrayOutputStream zipped = new java.io.ByteArrayOutputStream();
+    try (var gz = new java.util.zip.GZIPOutputStream(zipped)) {
+      gz.write(new byte[(int) LIMITS.maxBodyBytes() * 4]);
+    }
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + "/v1/metrics"))
+                .header("Content-Type", "application/json")
+                .header("Content-Encoding", "gzip")
+                .POST(BodyPublishers.ofByteArray(zipped.toByteArray()))
+                .timeout(Duration.ofSeconds(10))
+                .build(),
+            BodyHandlers.ofString());
+    assertThat(zipped.size()).isLessThan((int) LIMITS.maxBodyBytes());
+    assertThat(r.statusCode()).isEqualTo(413);
+    assertThat(JSON.readTree(r.body()).get("message").asText())
+        .isEqualTo("request body is larger than the limit of 65536 bytes (ingest.max-body-bytes)");
+  }
 }
