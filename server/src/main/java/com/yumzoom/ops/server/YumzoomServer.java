@@ -10,6 +10,7 @@ import com.linecorp.armeria.server.ServerBuilder;
 import com.yumzoom.ops.config.YumzoomConfig;
 import com.yumzoom.ops.ingest.IngestRoutes;
 import com.yumzoom.ops.ingest.IngestStats;
+import com.yumzoom.ops.ingest.metrics.OtlpMetricsRoutes;
 import com.yumzoom.ops.metrics.InMemorySampleStore;
 import com.yumzoom.ops.metrics.MetricsLimits;
 import com.yumzoom.ops.metrics.SampleStore;
@@ -138,6 +139,7 @@ public final class YumzoomServer implements AutoCloseable {
                       ctx.blockingTaskExecutor())));
       // Issue 3's first slice: the server's own metrics, scraped into an in-memory store and
       // queryable over the Prometheus HTTP API (so Grafana's Prometheus data source works).
+      OtlpMetricsRoutes.register(sb, metricsStore, config.limits());
       PrometheusApi.register(sb, new PromqlEngine(metricsStore), metricsStore, clock);
       selfScraper =
           new SelfScraper(

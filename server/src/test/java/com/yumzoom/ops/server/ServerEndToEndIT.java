@@ -261,6 +261,49 @@ class ServerEndToEndIT {
         .contains("yumzoom_pipeline_commits_total");
   }
 
+  @Test
+  void otlpMetricsFromTheSdkAreQueryableWithPromql() throws Exception {
+    for (boolean grpc : new boolean[] {true, false}) {
+      io.opentelemetry.sdk.metrics.export.MetricExporter exporter =
+          grpc
+              ? io.opentelemetry.exporter.otlp.metrics.OtlpGrpcMetricExporter.builder()
+                  .setEndpoint(base())
+                  .build()
+              : io.opentelemetry.exporter.otlp.http.metrics.OtlpHttpMetricExporter.builder()
+                  .setEndpoint(base() + "/v1/metrics")
+                  .build();
+      String service = grpc ? "metrics-grpc" : "metrics-http";
+      io.opentelemetry.sdk.metrics.SdkMeterProvider meters =
+          io.opentelemetry.sdk.metrics.SdkMeterProvider.builder()
+              .setResource(
+                  Resource.getDefault()
+                      .merge(
+                          Resource.create(
+                              Attributes.of(AttributeKey.stringKey("service.name"), service))))
+              .registerMetricReader(
+                  io.opentelemetry.sdk.metrics.export.PeriodicMetricReader.builder(exporter)
+                      .setInterval(java.time.Duration.ofHours(1))
+                      .build())
+              .build();
+      try {
+        meters
+            .get("e2e")
+            .counterBuilder("orders.placed")
+            .build()
+            .add(3, Attributes.of(AttributeKey.stringKey("cuisine"), "thai"));
+        assertThat(meters.forceFlush().join(10, TimeUnit.SECONDS).isSuccess()).isTrue();
+      } finally {
+        meters.shutdown().join(10, TimeUnit.SECONDS);
+      }
+      JsonNode result =
+          get(
+              "/api/v1/query?query="
+                  + encode("sum by (job, cuisine) (orders_placed_total{job=\"" + service + "\"})"));
+      assertThat(result.at("/data/result/0/metric/cuisine").asText()).isEqualTo("thai");
+      assertThat(result.at("/data/result/0/value/1").asText()).isEqualTo("3");
+    }
+  }
+
   static String encode(String s) {
     return URLEncoder.encode(s, StandardCharsets.UTF_8);
   }
