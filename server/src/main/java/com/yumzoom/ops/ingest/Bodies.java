@@ -13,7 +13,7 @@ import java.util.zip.GZIPInputStream;
  * Request bodies, decompressed under the same size limit as on the wire: a gzip bomb of a few
  * kilobytes stops at {@code limit + 1} inflated bytes instead of filling the heap.
  */
-final class Bodies {
+public final class Bodies {
 
   /** Arrays cannot be longer; a configured limit above this is effectively this. */
   private static final long MAX_ARRAY = Integer.MAX_VALUE - 16;
@@ -21,7 +21,7 @@ final class Bodies {
   private Bodies() {}
 
   /** Whether we can decode the request's Content-Encoding (none, identity or gzip). */
-  static boolean supportedEncoding(RequestHeaders headers) {
+  public static boolean supportedEncoding(RequestHeaders headers) {
     String encoding = headers.get(HttpHeaderNames.CONTENT_ENCODING);
     return encoding == null || isIdentity(encoding) || isGzip(encoding);
   }
@@ -32,7 +32,7 @@ final class Bodies {
    * @throws BodyTooLargeException when the body, before or after decompression, exceeds the limit
    * @throws IOException when the gzip stream is corrupt
    */
-  static byte[] read(RequestHeaders headers, byte[] content, long limit) throws IOException {
+  public static byte[] read(RequestHeaders headers, byte[] content, long limit) throws IOException {
     long max = Math.min(limit, MAX_ARRAY);
     if (content.length > max) {
       throw new BodyTooLargeException(limit);
@@ -76,5 +76,16 @@ final class Bodies {
 
   private static boolean isIdentity(String encoding) {
     return encoding.trim().equalsIgnoreCase("identity");
+  }
+
+  /**
+   * The raw body as it arrives, or a failure with {@link BodyTooLargeException} once it passes
+   * {@code limit}; shared by every ingest endpoint (traces, metrics).
+   */
+  public static java.util.concurrent.CompletableFuture<byte[]> collect(
+      com.linecorp.armeria.common.HttpRequest request,
+      long limit,
+      io.netty.util.concurrent.EventExecutor loop) {
+    return BoundedBody.collect(request, limit, loop);
   }
 }

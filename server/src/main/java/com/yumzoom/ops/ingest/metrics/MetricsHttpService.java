@@ -14,6 +14,8 @@ import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
+import com.yumzoom.ops.ingest.Bodies;
+import com.yumzoom.ops.ingest.BodyTooLargeException;
 import com.yumzoom.ops.otlp.OtlpJson;
 import io.grpc.Status;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
@@ -64,7 +66,7 @@ final class MetricsHttpService implements HttpService {
           "Content-Type must be application/x-protobuf or application/json, got "
               + (type == null ? "none" : type));
     }
-    if (!MetricsBodies.supportedEncoding(headers)) {
+    if (!Bodies.supportedEncoding(headers)) {
       return error(
           json,
           HttpStatus.UNSUPPORTED_MEDIA_TYPE,
@@ -96,7 +98,7 @@ final class MetricsHttpService implements HttpService {
         };
     ctx.log().whenComplete().thenRun(release);
     CompletableFuture<HttpResponse> response = new CompletableFuture<>();
-    MetricsBodies.collect(req, maxBodyBytes, ctx.eventLoop())
+    Bodies.collect(req, maxBodyBytes, ctx.eventLoop())
         .handle(
             (raw, failure) -> {
               if (failure != null) {
@@ -132,7 +134,7 @@ final class MetricsHttpService implements HttpService {
   }
 
   private HttpResponse handle(RequestHeaders headers, byte[] raw, boolean json) throws Exception {
-    byte[] body = MetricsBodies.decode(headers, raw, maxBodyBytes);
+    byte[] body = Bodies.read(headers, raw, maxBodyBytes);
     ExportMetricsServiceRequest request =
         json
             ? OtlpJson.parse(body, ExportMetricsServiceRequest.newBuilder()).build()
@@ -150,7 +152,7 @@ final class MetricsHttpService implements HttpService {
   }
 
   private HttpResponse failure(Throwable e, boolean json) {
-    if (e instanceof MetricsBodies.TooLargeException || e instanceof ContentTooLargeException) {
+    if (e instanceof BodyTooLargeException || e instanceof ContentTooLargeException) {
       return tooLarge(json);
     }
     if (e instanceof InvalidProtocolBufferException) {
@@ -192,7 +194,7 @@ final class MetricsHttpService implements HttpService {
         HttpStatus.REQUEST_ENTITY_TOO_LARGE,
         "body_too_large",
         Status.Code.RESOURCE_EXHAUSTED,
-        new MetricsBodies.TooLargeException(maxBodyBytes).getMessage());
+        new BodyTooLargeException(maxBodyBytes).getMessage());
   }
 
   /** True for JSON, false for protobuf, null for anything else. */

@@ -303,6 +303,8 @@ class OtlpMetricsIngestIT {
     assertThat(zipped.size()).isLessThan((int) LIMITS.maxBodyBytes());
     assertThat(r.statusCode()).isEqualTo(413);
     assertThat(JSON.readTree(r.body()).get("message").asText())
-        .isEqualTo("request body is larger than the limit of 65536 bytes (ingest.max-body-bytes)");
+        .isEqualTo(
+            "request body is larger than the limit of 65536 bytes (ingest.max-body-bytes;"
+                + " counted after decompression too)");
   }
 }
