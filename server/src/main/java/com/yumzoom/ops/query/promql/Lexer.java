@@ -30,34 +30,24 @@ final class Lexer {
     "-", "*", "/", "%", "^", "@"
   };
 
+  /** Words matched case-insensitively: operators, modifiers and every aggregation name. */
   private static final java.util.Set<String> KEYWORDS =
-      java.util.Set.of(
-          "and",
-          "or",
-          "unless",
-          "by",
-          "without",
-          "on",
-          "ignoring",
-          "group_left",
-          "group_right",
-          "bool",
-          "offset",
-          "atan2",
-          "sum",
-          "avg",
-          "min",
-          "max",
-          "count",
-          "group",
-          "stddev",
-          "stdvar",
-          "topk",
-          "bottomk",
-          "quantile",
-          "count_values",
-          "limitk",
-          "limit_ratio");
+      java.util.stream.Stream.concat(
+              java.util.stream.Stream.of(
+                  "and",
+                  "or",
+                  "unless",
+                  "by",
+                  "without",
+                  "on",
+                  "ignoring",
+                  "group_left",
+                  "group_right",
+                  "bool",
+                  "offset",
+                  "atan2"),
+              Parser.AGGREGATIONS.stream())
+          .collect(java.util.stream.Collectors.toUnmodifiableSet());
 
   static List<Token> lex(String in) {
     List<Token> out = new ArrayList<>();
