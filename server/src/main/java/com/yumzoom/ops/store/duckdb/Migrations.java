@@ -22,10 +22,16 @@ import java.util.List;
  * arrival order closely). {@code span_names} and {@code tag_values} are small indexes the writer
  * maintains per hour bucket, so listing names, tag keys and tag values never scans the spans.
  */
-final class Migrations {
+public final class Migrations {
 
-  record Step(int version, String description, List<String> statements) {}
+  /** One schema step: applied once, in its own transaction, and never edited after release. */
+  public record Step(int version, String description, List<String> statements) {
+    public Step {
+      statements = List.copyOf(statements);
+    }
+  }
 
+  /** The steps of the spans database ({@code yumzoom.duckdb}). */
   static final List<Step> STEPS =
       List.of(
           new Step(
@@ -65,8 +71,18 @@ final class Migrations {
 
   private Migrations() {}
 
-  /** Runs the steps this database lacks; returns the schema version afterwards. */
+  /** Runs the spans database's steps this database lacks; returns the schema version. */
   static int migrate(Connection connection) {
+    return migrate(connection, STEPS);
+  }
+
+  /**
+   * Runs the {@code steps} (ordered by version) that this database lacks and returns the schema
+   * version afterwards. Every feature with its own DuckDB file (metrics, errors, alerts) keeps its
+   * own step list and calls this on open; the versions are recorded in that file's {@code
+   * schema_version}.
+   */
+  public static int migrate(Connection connection, List<Step> steps) {
     int current;
     try (Statement s = connection.createStatement()) {
       s.execute(
@@ -82,7 +98,7 @@ final class Migrations {
     } catch (SQLException e) {
       throw new StorageException("reading schema_version failed: " + e.getMessage(), e);
     }
-    int latest = STEPS.getLast().version();
+    int latest = steps.getLast().version();
     if (current > latest) {
       throw new StorageException(
           "database schema version "
@@ -91,7 +107,7 @@ final class Migrations {
               + latest
               + "); use a newer release");
     }
-    for (Step step : STEPS) {
+    for (Step step : steps) {
       if (step.version() <= current) {
         continue;
       }
