@@ -187,7 +187,9 @@ public final class MultiLayerCache<V> implements AutoCloseable {
 
   /**
    * The read path. A plain loader is adapted to a tagged one only on a miss or a refresh, so a hit
-   * allocates nothing.
+   * allocates nothing. The common case, a fresh L1 entry outside the refresh-ahead window, is kept
+   * in this small method so the JIT inlines it into every {@code get}; everything else goes to
+   * {@link #lookupBeyondFreshHit}.
    */
   private V lookup(
       String key,
@@ -198,11 +200,45 @@ public final class MultiLayerCache<V> implements AutoCloseable {
     checkKey(key);
     checkStrategy(strategy);
     long now = clock.millis();
+    CacheEntry<V> l1Entry = null;
+    if (strategy.l1()) {
+      l1Entry = l1Get(key);
+      if (l1Entry != null
+          && now < l1Entry.freshUntil()
+          && !inRefreshWindow(l1Entry, strategy, now)) {
+        l1Hits.increment();
+        return answer(l1Entry);
+      }
+    }
+    return lookupBeyondFreshHit(key, strategy, plain, tags, tagged, now, l1Entry);
+  }
+
+  /**
+   * True when XFetch could decide to refresh {@code e} now. -ln(u) for a double u in (0,1] never
+   * exceeds about 37, so farther from the end of freshness than 40 deltas the draw cannot fire.
+   */
+  private static boolean inRefreshWindow(CacheEntry<?> e, CacheStrategy strategy, long now) {
+    double beta = strategy.refreshAheadBeta();
+    if (beta <= 0 || e.loadNanos() == 0) {
+      return false;
+    }
+    return e.freshUntil() - now <= e.loadNanos() / 1e6 * beta * 40;
+  }
+
+  /** The read path after L1 was consulted ({@code l1Entry}, null when absent or not used). */
+  private V lookupBeyondFreshHit(
+      String key,
+      CacheStrategy strategy,
+      Loader<? extends V> plain,
+      Set<String> tags,
+      TaggedLoader<? extends V> tagged,
+      long now,
+      CacheEntry<V> l1Entry) {
     CacheEntry<V> fallback = null;
     if (!strategy.l1()) {
       l2OnlyRequests.increment();
     } else {
-      CacheEntry<V> e = l1Get(key);
+      CacheEntry<V> e = l1Entry;
       if (e != null) {
         l1Hits.increment();
         State s = classify(e, strategy, now);
@@ -580,9 +616,7 @@ public final class MultiLayerCache<V> implements AutoCloseable {
     }
     double deltaMs = e.loadNanos() / 1e6 * beta;
     long remaining = e.freshUntil() - now;
-    // -ln(u) for a double u in (0,1] never exceeds about 37, so farther from expiry than this the
-    // draw cannot fire and the hot path skips the logarithm.
-    if (remaining > deltaMs * 40) {
+    if (!inRefreshWindow(e, strategy, now)) {
       return;
     }
     if (remaining <= -deltaMs * Math.log(random.getAsDouble())) {

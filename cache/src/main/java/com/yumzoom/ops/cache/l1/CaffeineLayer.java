@@ -2,21 +2,28 @@ package com.yumzoom.ops.cache.l1;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.RemovalCause;
-import com.github.benmanes.caffeine.cache.Ticker;
 import com.yumzoom.ops.cache.CacheEntry;
 import com.yumzoom.ops.cache.CacheLayer;
 import java.time.Clock;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.ToIntFunction;
 import java.util.regex.Pattern;
 
 /**
  * In-process layer on Caffeine (W-TinyLFU admission and eviction). Each entry expires at its own
- * {@link CacheEntry#expiresAt()} through a variable {@link Expiry}, so entries promoted from L2
- * keep the remaining life they had there.
+ * {@link CacheEntry#expiresAt()}, so entries promoted from L2 keep the remaining life they had
+ * there.
+ *
+ * <p>Expiry is checked here on read rather than by Caffeine's variable expiry: Caffeine's timer
+ * wheel costs every hit a ticker read and a re-schedule, which made our hit about twice a plain
+ * size-bounded Caffeine hit, while one comparison against the cached millisecond clock is nearly
+ * free. An expired entry is removed when it is next read, and a sweep (at most once per {@link
+ * #SWEEP_INTERVAL_MS}, started by a write, run on the maintenance executor) removes the ones nobody
+ * reads; until then they only take capacity, which stays bounded by the size or weight limit.
  *
  * <p>Tag and pattern invalidation walk the map instead of keeping a tag index: an index would have
  * to be kept consistent with Caffeine's own evictions and races, while a walk of even 100,000
@@ -25,14 +32,23 @@ import java.util.regex.Pattern;
  * @param <V> value type
  */
 public final class CaffeineLayer<V> implements CacheLayer<V> {
+  /** Expired entries nobody reads are swept at most this often. */
+  static final long SWEEP_INTERVAL_MS = 10_000;
+
   private final Cache<String, CacheEntry<V>> cache;
   private final Clock clock;
+  private final Executor executor;
   private final LongAdder evictions;
+  private final AtomicLong nextSweepAt;
+  private final AtomicBoolean sweeping = new AtomicBoolean();
 
-  private CaffeineLayer(Cache<String, CacheEntry<V>> cache, Clock clock, LongAdder evictions) {
+  private CaffeineLayer(
+      Cache<String, CacheEntry<V>> cache, Clock clock, Executor executor, LongAdder evictions) {
     this.cache = cache;
     this.clock = clock;
+    this.executor = executor;
     this.evictions = evictions;
+    this.nextSweepAt = new AtomicLong(clock.millis() + SWEEP_INTERVAL_MS);
   }
 
   /**
@@ -68,19 +84,12 @@ public final class CaffeineLayer<V> implements CacheLayer<V> {
     Caffeine<String, CacheEntry<V>> b =
         Caffeine.newBuilder()
             .executor(executor)
-            .expireAfter(new EntryExpiry<V>(clock))
             .removalListener(
                 (String k, CacheEntry<V> v, RemovalCause cause) -> {
                   if (cause == RemovalCause.SIZE) {
                     evicted.increment();
                   }
                 });
-    // Expiry is judged on the cache's clock, so Caffeine and the cache agree on when an entry
-    // ends, and a test's fake clock drives both. The system clocks keep Caffeine's own ticker.
-    if (!clock.equals(Clock.systemUTC()) && !clock.equals(Clock.systemDefaultZone())) {
-      Ticker ticker = () -> clock.millis() * 1_000_000L;
-      b.ticker(ticker);
-    }
     if (weigher == null) {
       b.maximumSize(bound);
     } else {
@@ -89,7 +98,7 @@ public final class CaffeineLayer<V> implements CacheLayer<V> {
               (String k, CacheEntry<V> e) ->
                   e.value() == null ? 1 : Math.max(1, weigher.applyAsInt(e.value())));
     }
-    return new CaffeineLayer<>(b.build(), clock, evicted);
+    return new CaffeineLayer<>(b.build(), clock, executor, evicted);
   }
 
   @Override
@@ -99,18 +108,64 @@ public final class CaffeineLayer<V> implements CacheLayer<V> {
 
   @Override
   public CacheEntry<V> get(String key) {
-    // Caffeine hides entries past their expiry on read (its ticker follows the same clock), so no
-    // second clock read is needed on the hot path.
-    return cache.getIfPresent(key);
+    CacheEntry<V> e = cache.getIfPresent(key);
+    if (e != null && e.expiresAt() <= clock.millis()) {
+      // Remove only this entry: a concurrent put of a fresh value must survive.
+      cache.asMap().remove(key, e);
+      return null;
+    }
+    return e;
   }
 
   @Override
   public void put(String key, CacheEntry<V> entry) {
-    if (entry.expiresAt() <= clock.millis()) {
+    long now = clock.millis();
+    if (entry.expiresAt() <= now) {
       cache.invalidate(key);
       return;
     }
     cache.put(key, entry);
+    maybeSweep(now);
+  }
+
+  private void maybeSweep(long now) {
+    long due = nextSweepAt.get();
+    if (now < due || !nextSweepAt.compareAndSet(due, now + SWEEP_INTERVAL_MS)) {
+      return;
+    }
+    if (sweeping.compareAndSet(false, true)) {
+      try {
+        executor.execute(this::sweepGuarded);
+      } catch (RuntimeException rejected) {
+        sweeping.set(false);
+      }
+    }
+  }
+
+  private void sweepGuarded() {
+    try {
+      sweepExpired();
+    } finally {
+      sweeping.set(false);
+    }
+  }
+
+  /** Removes every entry past its expiry; returns how many. */
+  public long sweepExpired() {
+    long now = clock.millis();
+    long[] n = {0};
+    cache
+        .asMap()
+        .values()
+        .removeIf(
+            e -> {
+              boolean expired = e.expiresAt() <= now;
+              if (expired) {
+                n[0]++;
+              }
+              return expired;
+            });
+    return n[0];
   }
 
   @Override
@@ -168,34 +223,9 @@ public final class CaffeineLayer<V> implements CacheLayer<V> {
     return evictions.sum();
   }
 
-  /** Runs Caffeine's pending maintenance (evictions); for tests and reports. */
+  /** Removes expired entries and runs Caffeine's pending maintenance; for tests and reports. */
   public void cleanUp() {
+    sweepExpired();
     cache.cleanUp();
-  }
-
-  private record EntryExpiry<V>(Clock clock) implements Expiry<String, CacheEntry<V>> {
-    private long remaining(CacheEntry<V> e) {
-      long ms = e.expiresAt() - clock.millis();
-      return ms <= 0
-          ? 0
-          : Math.multiplyExact(Math.min(ms, Long.MAX_VALUE / 2_000_000L), 1_000_000L);
-    }
-
-    @Override
-    public long expireAfterCreate(String key, CacheEntry<V> value, long currentTime) {
-      return remaining(value);
-    }
-
-    @Override
-    public long expireAfterUpdate(
-        String key, CacheEntry<V> value, long currentTime, long currentDuration) {
-      return remaining(value);
-    }
-
-    @Override
-    public long expireAfterRead(
-        String key, CacheEntry<V> value, long currentTime, long currentDuration) {
-      return currentDuration;
-    }
   }
 }

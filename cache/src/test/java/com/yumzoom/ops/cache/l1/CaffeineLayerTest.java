@@ -40,6 +40,29 @@ class CaffeineLayerTest extends CacheLayerContract {
   }
 
   @Test
+  void expiredEntriesNobodyReadsAreSweptByALaterWrite() {
+    CaffeineLayer<String> l = CaffeineLayer.bySize(100, time, Runnable::run);
+    for (int i = 0; i < 20; i++) {
+      l.put("old" + i, entry("v"));
+    }
+    time.advance(Duration.ofMinutes(5));
+    l.put("new", entry("v"));
+    // The write came after the sweep interval, so the 20 expired entries are gone without a read.
+    assertThat(l.size()).isEqualTo(1);
+    assertThat(l.get("new")).isNotNull();
+    assertThat(l.evictions()).isZero();
+  }
+
+  @Test
+  void anExpiredEntryIsNeverReturnedEvenBeforeTheSweep() {
+    CaffeineLayer<String> l = CaffeineLayer.bySize(100, time, Runnable::run);
+    l.put("k", entry("v"));
+    time.advance(Duration.ofMinutes(5));
+    assertThat(l.get("k")).isNull();
+    assertThat(l.size()).isZero();
+  }
+
+  @Test
   void weightBoundUsesTheWeigher() {
     CaffeineLayer<String> l = CaffeineLayer.byWeight(100, String::length, time, Runnable::run);
     l.put("big", entry("x".repeat(80)));
