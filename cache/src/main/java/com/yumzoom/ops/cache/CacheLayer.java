@@ -1,5 +1,9 @@
 package com.yumzoom.ops.cache;
 
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
 /**
  * One storage layer of a {@link MultiLayerCache}: the in-process Caffeine layer ({@code l1}) or the
  * shared Redis layer ({@code l2}). Implementations never decide freshness; they store entries until
@@ -16,6 +20,21 @@ public interface CacheLayer<V> extends AutoCloseable {
 
   /** The stored entry, or null when absent or physically expired. */
   CacheEntry<V> get(String key);
+
+  /**
+   * The stored entries of {@code keys}, absent ones left out. Remote layers override this with one
+   * round trip.
+   */
+  default Map<String, CacheEntry<V>> getAll(List<String> keys) {
+    Map<String, CacheEntry<V>> found = new HashMap<>();
+    for (String key : keys) {
+      CacheEntry<V> e = get(key);
+      if (e != null) {
+        found.put(key, e);
+      }
+    }
+    return found;
+  }
 
   /** Stores an entry until its {@link CacheEntry#expiresAt()}; a past expiry stores nothing. */
   void put(String key, CacheEntry<V> entry);

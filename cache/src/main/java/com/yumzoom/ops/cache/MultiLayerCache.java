@@ -9,8 +9,14 @@ import com.yumzoom.ops.cache.redis.RedisL2;
 import com.yumzoom.ops.cache.redis.RedisLayer;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
@@ -183,6 +189,182 @@ public final class MultiLayerCache<V> implements AutoCloseable {
   /** The general form of get. */
   public V getTagged(String key, CacheStrategy strategy, TaggedLoader<? extends V> loader) {
     return lookup(key, strategy, null, Set.of(), loader);
+  }
+
+  /** At most this many keys in one {@link #getAll} call. */
+  public static final int MAX_BULK_KEYS = 10_000;
+
+  /**
+   * The values of {@code keys} with the default strategy: L1 first, then one multi-get from L2 for
+   * the rest, then ONE call of {@code loader} for the keys no layer could serve. Hits, stale
+   * serving, negative caching, promotion and invalidation races behave as in {@link #get}. A bulk
+   * load is not single-flighted against concurrent loads of the same keys (a concurrent {@code get}
+   * may load one of them too); stale-while-revalidate refreshes go through {@code loader} one key
+   * at a time.
+   *
+   * @return the values of the keys that exist, in the order of {@code keys} (duplicates once)
+   * @throws CacheLoadException when the loader failed and some key has no stale value to serve
+   */
+  public Map<String, V> getAll(Collection<String> keys, BulkLoader<? extends V> loader) {
+    return getAll(keys, strategy, loader);
+  }
+
+  /** As {@link #getAll(Collection, BulkLoader)} with another strategy for this call. */
+  public Map<String, V> getAll(
+      Collection<String> keys, CacheStrategy strategy, BulkLoader<? extends V> loader) {
+    Objects.requireNonNull(loader, "loader");
+    checkStrategy(strategy);
+    if (keys.size() > MAX_BULK_KEYS) {
+      throw new IllegalArgumentException(
+          "keys: " + keys.size() + " keys, more than " + MAX_BULK_KEYS + " in one getAll");
+    }
+    Set<String> wanted = new LinkedHashSet<>(keys);
+    wanted.forEach(MultiLayerCache::checkKey);
+    TaggedLoader<V> oneAtATime =
+        key -> {
+          Map<String, ? extends V> m = loader.loadAll(Set.of(key));
+          V v = m == null ? null : m.get(key);
+          return v == null ? Tagged.absent() : new Tagged<>(v, Set.of());
+        };
+    long now = clock.millis();
+    Map<String, CacheEntry<V>> served = new HashMap<>();
+    Map<String, CacheEntry<V>> fallbacks = new HashMap<>();
+    List<String> missing = new ArrayList<>();
+    for (String key : wanted) {
+      if (!strategy.l1()) {
+        l2OnlyRequests.increment();
+        missing.add(key);
+        continue;
+      }
+      CacheEntry<V> e = l1Get(key);
+      if (e == null) {
+        l1Misses.increment();
+        missing.add(key);
+        continue;
+      }
+      l1Hits.increment();
+      if (serveOrRemember(key, e, strategy, now, oneAtATime, served, fallbacks)) {
+        maybeRefreshAhead(key, e, strategy, null, Set.of(), oneAtATime, now);
+      } else {
+        missing.add(key);
+      }
+    }
+    Map<String, Long> stamps = new HashMap<>();
+    for (String key : missing) {
+      stamps.put(key, epochs.stamp(key));
+    }
+    List<String> toLoad = new ArrayList<>();
+    if (strategy.l2() && !missing.isEmpty()) {
+      Map<String, CacheEntry<V>> fromL2;
+      try {
+        fromL2 = l2.getAll(missing);
+      } catch (RuntimeException ex) {
+        l2Errors.increment();
+        log.debug("l2 multi-get of {} keys failed", missing.size(), ex);
+        fromL2 = Map.of();
+      }
+      for (String key : missing) {
+        CacheEntry<V> e = fromL2.get(key);
+        if (e == null) {
+          l2Misses.increment();
+          toLoad.add(key);
+          continue;
+        }
+        l2Hits.increment();
+        if (serveOrRemember(key, e, strategy, now, oneAtATime, served, fallbacks)) {
+          promote(key, e, strategy, stamps.get(key), now);
+        } else {
+          toLoad.add(key);
+        }
+      }
+    } else {
+      toLoad.addAll(missing);
+    }
+    if (!toLoad.isEmpty()) {
+      loadAllAndStore(toLoad, strategy, loader, stamps, fallbacks, served);
+    }
+    Map<String, V> result = new LinkedHashMap<>();
+    for (String key : wanted) {
+      CacheEntry<V> e = served.get(key);
+      if (e != null && !e.negative()) {
+        result.put(key, e.value());
+      } else if (e != null) {
+        negativeHits.increment();
+      }
+    }
+    return result;
+  }
+
+  /**
+   * Serves a fresh or stale-while-revalidate entry into {@code served} (scheduling the refresh of a
+   * stale one) and returns true; otherwise keeps it as the stale-if-error fallback and returns
+   * false.
+   */
+  private boolean serveOrRemember(
+      String key,
+      CacheEntry<V> e,
+      CacheStrategy strategy,
+      long now,
+      TaggedLoader<V> refreshLoader,
+      Map<String, CacheEntry<V>> served,
+      Map<String, CacheEntry<V>> fallbacks) {
+    State s = classify(e, strategy, now);
+    if (s == State.STALE_IF_ERROR_ONLY) {
+      CacheEntry<V> known = fallbacks.get(key);
+      if (known == null || e.freshUntil() > known.freshUntil()) {
+        fallbacks.put(key, e);
+      }
+      return false;
+    }
+    if (s == State.STALE_REVALIDATE) {
+      staleServed.increment();
+      refreshInBackground(key, e, strategy, refreshLoader);
+    }
+    served.put(key, e);
+    return true;
+  }
+
+  private void loadAllAndStore(
+      List<String> keys,
+      CacheStrategy strategy,
+      BulkLoader<? extends V> loader,
+      Map<String, Long> stamps,
+      Map<String, CacheEntry<V>> fallbacks,
+      Map<String, CacheEntry<V>> served) {
+    keys.forEach(topMissed::offer);
+    long t0 = nanoTime.getAsLong();
+    Map<String, ? extends V> loaded;
+    try {
+      loaded = loader.loadAll(Collections.unmodifiableSet(new LinkedHashSet<>(keys)));
+      if (loaded == null) {
+        loaded = Map.of();
+      }
+    } catch (VirtualMachineError fatal) {
+      loadFailures.increment();
+      throw fatal;
+    } catch (Exception | Error failure) {
+      loadFailures.increment();
+      long now = clock.millis();
+      for (String key : keys) {
+        CacheEntry<V> fallback = fallbacks.get(key);
+        if (fallback == null || now >= fallback.freshUntil() + strategy.staleIfError().toMillis()) {
+          throw new CacheLoadException(key, failure);
+        }
+        staleIfErrorServed.increment();
+        served.put(key, fallback);
+      }
+      return;
+    }
+    // XFetch's delta for each key is the time of the whole call: refreshing a key costs a load.
+    long took = Math.max(0, nanoTime.getAsLong() - t0);
+    loads.increment();
+    loadNanos.add(took);
+    long now = clock.millis();
+    for (String key : keys) {
+      CacheEntry<V> e = newEntry(strategy, loaded.get(key), Set.of(), took, now);
+      storeUnlessInvalidated(key, e, strategy, stamps.get(key), now);
+      served.put(key, e);
+    }
   }
 
   /**
@@ -522,12 +704,22 @@ public final class MultiLayerCache<V> implements AutoCloseable {
     loadNanos.add(took);
     long now = clock.millis();
     CacheEntry<V> e = newEntry(strategy, loaded.value(), loaded.tags(), took, now);
+    storeUnlessInvalidated(key, e, strategy, stamp, now);
+    return e;
+  }
+
+  /**
+   * Stores a freshly loaded entry unless the key was invalidated since {@code stamp} was taken (the
+   * value may predate the invalidation).
+   */
+  private void storeUnlessInvalidated(
+      String key, CacheEntry<V> e, CacheStrategy strategy, long stamp, long now) {
     if (e.negative() && strategy.negativeTtl().isZero()) {
-      return e;
+      return;
     }
     if (!epochs.unchanged(key, stamp)) {
       storesSkipped.increment();
-      return e;
+      return;
     }
     store(key, e, strategy, now);
     if (!epochs.unchanged(key, stamp)) {
@@ -536,7 +728,6 @@ public final class MultiLayerCache<V> implements AutoCloseable {
       storesSkipped.increment();
       dropLocalAndShared(key, strategy);
     }
-    return e;
   }
 
   private CacheEntry<V> newEntry(

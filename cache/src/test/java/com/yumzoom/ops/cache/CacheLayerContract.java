@@ -3,6 +3,8 @@ package com.yumzoom.ops.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -42,6 +44,36 @@ public abstract class CacheLayerContract {
 
     assertThat(layer.get("restaurant:42")).isEqualTo(e);
     assertThat(layer.get("restaurant:43")).isNull();
+  }
+
+  @Test
+  void getAllReturnsThePresentUnexpiredEntriesOnly() {
+    CacheEntry<String> a = entry("a");
+    CacheEntry<String> b = entry(null);
+    layer.put("k:a", a);
+    layer.put("k:b", b);
+    layer.put("k:old", entry("old"));
+    time.advance(Duration.ofSeconds(30));
+    CacheEntry<String> c = entry("c");
+    layer.put("k:c", c);
+    time.advance(Duration.ofSeconds(100));
+
+    // k:a, k:b and k:old expired (120 s after their write); k:c has 20 s left.
+    assertThat(layer.getAll(List.of("k:a", "k:b", "k:old", "k:c", "k:none")))
+        .containsOnlyKeys("k:c")
+        .containsEntry("k:c", c);
+    assertThat(layer.getAll(List.of())).isEmpty();
+  }
+
+  @Test
+  void getAllKeepsNegativeEntries() {
+    CacheEntry<String> a = entry("a");
+    CacheEntry<String> absent = entry(null);
+    layer.put("k:a", a);
+    layer.put("k:absent", absent);
+
+    assertThat(layer.getAll(List.of("k:a", "k:absent", "k:none")))
+        .containsOnly(Map.entry("k:a", a), Map.entry("k:absent", absent));
   }
 
   @Test

@@ -145,6 +145,121 @@ class MultiLayerCacheTest {
         .hasCauseInstanceOf(IOException.class);
   }
 
+  /** A bulk loader over a fixed "database" that records every call's keys. */
+  private static final class RecordingBulkLoader implements BulkLoader<String> {
+    final List<Set<String>> calls = new ArrayList<>();
+    final java.util.Map<String, String> rows = new java.util.HashMap<>();
+
+    @Override
+    public java.util.Map<String, String> loadAll(Set<String> keys) {
+      calls.add(Set.copyOf(keys));
+      java.util.Map<String, String> found = new java.util.HashMap<>();
+      for (String k : keys) {
+        if (rows.containsKey(k)) {
+          found.put(k, rows.get(k));
+        }
+      }
+      return found;
+    }
+  }
+
+  @Test
+  void getAllLoadsOnlyWhatNoLayerHasInOneCallAndKeepsTheOrder() {
+    MultiLayerCache<String> cache = node();
+    RecordingBulkLoader db = new RecordingBulkLoader();
+    db.rows.put("menu:1", "pasta");
+    db.rows.put("menu:2", "pizza");
+    db.rows.put("menu:3", "sushi");
+    cache.get("menu:2", key -> "pizza (cached)");
+
+    assertThat(cache.getAll(List.of("menu:3", "menu:2", "menu:404", "menu:1", "menu:3"), db))
+        .containsExactly(
+            java.util.Map.entry("menu:3", "sushi"),
+            java.util.Map.entry("menu:2", "pizza (cached)"),
+            java.util.Map.entry("menu:1", "pasta"));
+    assertThat(db.calls).containsExactly(Set.of("menu:1", "menu:3", "menu:404"));
+
+    // Everything, the absent key included (negative caching), is now served without the loader.
+    assertThat(cache.getAll(List.of("menu:1", "menu:404", "menu:3"), db))
+        .containsOnlyKeys("menu:1", "menu:3");
+    assertThat(db.calls).hasSize(1);
+    assertThat(cache.stats().loads()).isEqualTo(2);
+    // As with get: every answer of "does not exist" counts, the one that loaded it included.
+    assertThat(cache.stats().negativeHits()).isEqualTo(2);
+  }
+
+  @Test
+  void getAllFindsAnotherNodesValuesInL2AndPromotesThem() {
+    MultiLayerCache<String> a = node();
+    MultiLayerCache<String> b = node();
+    RecordingBulkLoader db = new RecordingBulkLoader();
+    db.rows.put("menu:1", "pasta");
+    db.rows.put("menu:2", "pizza");
+    a.getAll(List.of("menu:1", "menu:2"), db);
+
+    assertThat(b.getAll(List.of("menu:1", "menu:2"), db)).hasSize(2);
+    assertThat(b.getAll(List.of("menu:1", "menu:2"), db)).hasSize(2);
+
+    assertThat(db.calls).hasSize(1);
+    assertThat(b.stats().l2().hits()).isEqualTo(2);
+    assertThat(b.stats().l1().hits()).isEqualTo(2);
+  }
+
+  @Test
+  void getAllServesStaleOnFailureOnlyWhereAllowed() {
+    CacheStrategy s =
+        CacheStrategy.L1_ONLY
+            .withStaleWhileRevalidate(Duration.ZERO)
+            .withStaleIfError(Duration.ofMinutes(10))
+            .withRefreshAhead(0);
+    MultiLayerCache<String> cache = builder().strategy(s).build();
+    cache.get("menu:1", key -> "pasta");
+    time.advance(s.l1Ttl().plusMinutes(1));
+    BulkLoader<String> down =
+        keys -> {
+          throw new IOException("db down");
+        };
+
+    assertThat(cache.getAll(List.of("menu:1"), down))
+        .containsOnly(java.util.Map.entry("menu:1", "pasta"));
+    assertThat(cache.stats().staleIfErrorServed()).isEqualTo(1);
+    assertThatThrownBy(() -> cache.getAll(List.of("menu:1", "menu:2"), down))
+        .isInstanceOf(CacheLoadException.class)
+        .hasMessage("loading key menu:2 failed: java.io.IOException: db down");
+  }
+
+  @Test
+  void getAllDoesNotStoreAValueInvalidatedWhileItLoaded() {
+    MultiLayerCache<String> cache = node();
+    AtomicInteger calls = new AtomicInteger();
+    BulkLoader<String> racing =
+        keys -> {
+          calls.incrementAndGet();
+          // The row changes and is invalidated while this (older) read is in flight.
+          cache.invalidate("menu:1");
+          return java.util.Map.of("menu:1", "old pasta");
+        };
+
+    assertThat(cache.getAll(List.of("menu:1"), racing)).containsEntry("menu:1", "old pasta");
+    cache.getAll(List.of("menu:1"), racing);
+    assertThat(calls).hasValue(2);
+  }
+
+  @Test
+  void getAllRejectsBadKeysBeforeLoading() {
+    MultiLayerCache<String> cache = node();
+    RecordingBulkLoader db = new RecordingBulkLoader();
+    List<String> tooMany = new ArrayList<>();
+    for (int i = 0; i <= MultiLayerCache.MAX_BULK_KEYS; i++) {
+      tooMany.add("k" + i);
+    }
+
+    assertThatThrownBy(() -> cache.getAll(tooMany, db))
+        .hasMessage("keys: 10001 keys, more than 10000 in one getAll");
+    assertThatThrownBy(() -> cache.getAll(List.of("ok", ""), db)).hasMessage("key empty");
+    assertThat(db.calls).isEmpty();
+  }
+
   @Test
   void staleValueInsideItsWindowIsReplacedWhenTheReloadWorks() {
     CacheStrategy s =

@@ -7,6 +7,7 @@ import com.yumzoom.ops.cache.codec.CacheCodec;
 import com.yumzoom.ops.cache.codec.Compression;
 import com.yumzoom.ops.cache.codec.EncryptionKeys;
 import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.KeyValue;
 import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScanArgs;
@@ -18,7 +19,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -121,6 +124,38 @@ public final class RedisLayer<V> implements SharedLayer<V> {
       throw new IllegalStateException("l2 entry " + rk + " unreadable: " + ex.getMessage(), ex);
     }
     return e.expiresAt() <= clock.millis() ? null : e;
+  }
+
+  /** One MGET (split per slot by Lettuce in cluster mode) instead of a round trip per key. */
+  @Override
+  public Map<String, CacheEntry<V>> getAll(List<String> keys) {
+    Map<String, CacheEntry<V>> found = new HashMap<>();
+    if (keys.isEmpty()) {
+      return found;
+    }
+    String[] redisKeys = new String[keys.size()];
+    Map<String, String> keyOf = new HashMap<>();
+    for (int i = 0; i < redisKeys.length; i++) {
+      redisKeys[i] = redisKey(keys.get(i));
+      keyOf.put(redisKeys[i], keys.get(i));
+    }
+    long now = clock.millis();
+    for (KeyValue<String, byte[]> kv : redis.sync().mget(redisKeys)) {
+      if (!kv.hasValue()) {
+        continue;
+      }
+      CacheEntry<V> e;
+      try {
+        e = format.decode(kv.getKey(), kv.getValue());
+      } catch (Exception ex) {
+        throw new IllegalStateException(
+            "l2 entry " + kv.getKey() + " unreadable: " + ex.getMessage(), ex);
+      }
+      if (e.expiresAt() > now) {
+        found.put(keyOf.get(kv.getKey()), e);
+      }
+    }
+    return found;
   }
 
   @Override

@@ -13,6 +13,7 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -97,6 +98,21 @@ class RedisClusterIT {
       AtomicInteger loads = new AtomicInteger();
       assertThat(b.get("restaurant:42:review:5", k -> "loaded" + loads.incrementAndGet()))
           .isEqualTo("review 5");
+      assertThat(loads).hasValue(0);
+      // One multi-get whose keys live on different slots (and nodes) of the cluster.
+      List<String> many = new ArrayList<>();
+      for (int i = 200; i < 260; i++) {
+        many.add("restaurant:42:review:" + i);
+      }
+      assertThat(
+              b.getAll(
+                  many,
+                  keys -> {
+                    loads.addAndGet(keys.size());
+                    return Map.of();
+                  }))
+          .hasSize(60)
+          .containsEntry("restaurant:42:review:233", "review 233");
       assertThat(loads).hasValue(0);
 
       assertThat(a.invalidatePattern("restaurant:42:review:1*")).isEqualTo(111);
