@@ -10,6 +10,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiPredicate;
 import java.util.function.ToIntFunction;
 import java.util.regex.Pattern;
 
@@ -153,17 +154,22 @@ public final class CaffeineLayer<V> implements CacheLayer<V> {
   /** Removes every entry past its expiry; returns how many. */
   public long sweepExpired() {
     long now = clock.millis();
+    return removeEntries((k, e) -> e.expiresAt() <= now);
+  }
+
+  /** Removes the entries matching {@code which}; returns how many. */
+  private long removeEntries(BiPredicate<String, CacheEntry<V>> which) {
     long[] n = {0};
     cache
         .asMap()
-        .values()
+        .entrySet()
         .removeIf(
-            e -> {
-              boolean expired = e.expiresAt() <= now;
-              if (expired) {
+            entry -> {
+              boolean m = which.test(entry.getKey(), entry.getValue());
+              if (m) {
                 n[0]++;
               }
-              return expired;
+              return m;
             });
     return n[0];
   }
@@ -176,36 +182,12 @@ public final class CaffeineLayer<V> implements CacheLayer<V> {
   @Override
   public long invalidatePattern(String glob) {
     Pattern p = Glob.compile(glob);
-    long[] n = {0};
-    cache
-        .asMap()
-        .keySet()
-        .removeIf(
-            k -> {
-              boolean m = p.matcher(k).matches();
-              if (m) {
-                n[0]++;
-              }
-              return m;
-            });
-    return n[0];
+    return removeEntries((k, e) -> p.matcher(k).matches());
   }
 
   @Override
   public long invalidateTag(String tag) {
-    long[] n = {0};
-    cache
-        .asMap()
-        .values()
-        .removeIf(
-            e -> {
-              boolean m = e.tags().contains(tag);
-              if (m) {
-                n[0]++;
-              }
-              return m;
-            });
-    return n[0];
+    return removeEntries((k, e) -> e.tags().contains(tag));
   }
 
   @Override
