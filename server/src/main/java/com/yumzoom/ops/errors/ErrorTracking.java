@@ -1,0 +1,166 @@
+package com.yumzoom.ops.errors;
+
+import com.yumzoom.ops.metrics.SampleStore;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Error tracking as one part of the server: the store ({@code errors.duckdb}), the single writer,
+ * the read side and the signals. Built by the composition root, closed in its shutdown.
+ */
+public final class ErrorTracking implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ErrorTracking.class);
+
+  /**
+   * @param sentryKeys public keys accepted from Sentry SDKs (the user part of the DSN)
+   * @param queueMaxEvents occurrences waiting for a commit before ingest answers 429
+   * @param commitMaxEvents most occurrences grouped into one commit
+   * @param inApp which frames are application code
+   * @param rules custom fingerprint rules, first match wins
+   * @param retryAfter what overloaded clients are told to wait
+   */
+  public record Settings(
+      List<String> sentryKeys,
+      int queueMaxEvents,
+      int commitMaxEvents,
+      InAppRules inApp,
+      List<FingerprintRule> rules,
+      Duration retryAfter) {
+    public Settings {
+      sentryKeys = List.copyOf(sentryKeys);
+      rules = List.copyOf(rules);
+      if (queueMaxEvents <= 0) {
+        throw new IllegalArgumentException(
+            "errors.queue-max-events must be positive, got " + queueMaxEvents);
+      }
+      if (commitMaxEvents <= 0) {
+        throw new IllegalArgumentException(
+            "errors.commit-max-events must be positive, got " + commitMaxEvents);
+      }
+    }
+
+    /** Defaults: key {@code yumzoom}, 50,000 queued, 5,000 per commit, default in-app rules. */
+    public static Settings defaults() {
+      return new Settings(
+          List.of("yumzoom"),
+          50_000,
+          5_000,
+          InAppRules.defaults(),
+          List.of(),
+          Duration.ofSeconds(1));
+    }
+  }
+
+  private final Settings settings;
+  private final Clock clock;
+  private final ErrorStore store;
+  private final ErrorSignals signals = new ErrorSignals();
+  private final ErrorPipeline pipeline;
+  private final ErrorQueries queries;
+  private final SpanErrorExtractor spans;
+
+  private ErrorTracking(Settings settings, Clock clock, ErrorStore store) {
+    this.settings = settings;
+    this.clock = clock;
+    this.store = store;
+    this.pipeline =
+        new ErrorPipeline(
+            store,
+            Grouping.create(settings.inApp(), settings.rules()),
+            settings.inApp(),
+            signals,
+            clock,
+            settings.queueMaxEvents(),
+            settings.commitMaxEvents(),
+            settings.retryAfter());
+    this.queries = new ErrorQueries(store);
+    this.spans = new SpanErrorExtractor(pipeline, SpanErrorExtractor.DEFAULT_MAX_PENDING_SPANS);
+  }
+
+  /** Opens (creating or migrating) {@code errors.duckdb} in the data directory. */
+  public static ErrorTracking open(Path dataDir, Settings settings, Clock clock) {
+    ErrorStore store = ErrorStore.open(dataDir);
+    try {
+      return new ErrorTracking(settings, clock, store);
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
+  }
+
+  public Settings settings() {
+    return settings;
+  }
+
+  Clock clock() {
+    return clock;
+  }
+
+  public ErrorPipeline pipeline() {
+    return pipeline;
+  }
+
+  ErrorQueries queries() {
+    return queries;
+  }
+
+  public ErrorSignals signals() {
+    return signals;
+  }
+
+  /** The after-commit listener for committed spans: hands them off, never blocks the writer. */
+  public SpanErrorExtractor spanExtractor() {
+    return spans;
+  }
+
+  /**
+   * Schedules, on {@code scheduler}: the signal flush and spike check every {@code interval}, and
+   * the deletion of events older than {@code maxAge} every {@code retentionInterval}.
+   */
+  public void schedule(
+      ScheduledExecutorService scheduler,
+      Duration interval,
+      SampleStore metrics,
+      Duration maxAge,
+      Duration retentionInterval) {
+    scheduler.scheduleAtFixedRate(
+        () -> {
+          try {
+            signals.spiking(queries.spikes(clock.millis()));
+          } catch (RuntimeException e) {
+            LOG.warn("error spike check failed", e);
+          }
+          signals.flushTo(metrics, clock.millis());
+        },
+        interval.toMillis(),
+        interval.toMillis(),
+        TimeUnit.MILLISECONDS);
+    scheduler.scheduleAtFixedRate(
+        () -> {
+          try {
+            long cutoff = clock.millis() - maxAge.toMillis();
+            pipeline.command(p -> p.deleteOlderThan(cutoff));
+          } catch (RuntimeException e) {
+            LOG.warn("error retention failed", e);
+          }
+        },
+        retentionInterval.toMillis(),
+        retentionInterval.toMillis(),
+        TimeUnit.MILLISECONDS);
+  }
+
+  /** Stops the span hand-off and the writer (committing what is queued), closes the store. */
+  @Override
+  public void close() {
+    spans.close();
+    pipeline.close();
+    store.close();
+  }
+}
