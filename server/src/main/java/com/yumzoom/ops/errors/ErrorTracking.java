@@ -46,6 +46,47 @@ public final class ErrorTracking implements AutoCloseable {
       }
     }
 
+    /**
+     * From the server configuration; reads the fingerprint rules file (one rule per line, {@code #}
+     * comments).
+     *
+     * @throws com.yumzoom.ops.config.ConfigException naming the file and line of a bad rule
+     */
+    public static Settings from(
+        com.yumzoom.ops.config.YumzoomConfig.ErrorsSettings c, Duration retryAfter) {
+      List<FingerprintRule> rules = new java.util.ArrayList<>();
+      if (c.fingerprintRulesFile() != null) {
+        List<String> lines;
+        try {
+          lines = java.nio.file.Files.readAllLines(c.fingerprintRulesFile());
+        } catch (java.io.IOException e) {
+          throw new com.yumzoom.ops.config.ConfigException(
+              "errors.fingerprint-rules-file",
+              "cannot read " + c.fingerprintRulesFile() + ": " + e);
+        }
+        for (int i = 0; i < lines.size(); i++) {
+          String line = lines.get(i).strip();
+          if (line.isEmpty() || line.startsWith("#")) {
+            continue;
+          }
+          try {
+            rules.add(FingerprintRule.parse(line));
+          } catch (IllegalArgumentException e) {
+            throw new com.yumzoom.ops.config.ConfigException(
+                "errors.fingerprint-rules-file",
+                c.fingerprintRulesFile() + " line " + (i + 1) + ": " + e.getMessage());
+          }
+        }
+      }
+      return new Settings(
+          c.sentryKeys(),
+          c.queueMaxEvents(),
+          c.commitMaxEvents(),
+          InAppRules.defaultsWithIncludes(c.inAppIncludes()),
+          rules,
+          retryAfter);
+    }
+
     /** Defaults: key {@code yumzoom}, 50,000 queued, 5,000 per commit, default in-app rules. */
     public static Settings defaults() {
       return new Settings(
