@@ -152,6 +152,10 @@ public final class ErrorTracking implements AutoCloseable {
     return queries;
   }
 
+  ErrorStore store() {
+    return store;
+  }
+
   public ErrorSignals signals() {
     return signals;
   }

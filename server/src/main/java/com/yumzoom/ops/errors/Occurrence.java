@@ -70,7 +70,8 @@ public record Occurrence(
     requestJson = json("request", requestJson);
     Map<String, String> tags = event.tags();
     if (tags.size() > MAX_TAGS) {
-      throw new IllegalArgumentException("tags: more than " + MAX_TAGS + " tags (limit)");
+      throw new IllegalArgumentException(
+          "tags: more than " + MAX_TAGS + " tags (limit " + MAX_TAGS + ")");
     }
     for (Map.Entry<String, String> t : tags.entrySet()) {
       if (t.getKey().isEmpty() || t.getKey().length() > MAX_TAG_KEY) {

@@ -74,7 +74,8 @@ final class SentryProtocol {
         continue;
       }
       if (++items > MAX_ITEMS) {
-        throw new IllegalArgumentException("envelope: more than " + MAX_ITEMS + " items (limit)");
+        throw new IllegalArgumentException(
+            "envelope: more than " + MAX_ITEMS + " items (limit " + MAX_ITEMS + ")");
       }
       eol = lineEnd(body, pos);
       JsonNode itemHeader = json(body, pos, eol, "envelope item " + items + " header");
@@ -157,7 +158,7 @@ final class SentryProtocol {
     }
     if (tags.size() > Occurrence.MAX_TAGS) {
       throw new IllegalArgumentException(
-          "tags: more than " + Occurrence.MAX_TAGS + " tags (limit)");
+          "tags: more than " + Occurrence.MAX_TAGS + " tags (limit " + Occurrence.MAX_TAGS + ")");
     }
     tags.put("project", project);
     if (e.hasNonNull("transaction")) {
@@ -167,7 +168,7 @@ final class SentryProtocol {
     JsonNode values = e.path("exception");
     values = values.isArray() ? values : values.path("values");
     if (values.size() > 32) {
-      throw new IllegalArgumentException("exception.values: more than 32 exceptions (limit)");
+      throw new IllegalArgumentException("exception.values: more than 32 exceptions (limit 32)");
     }
     for (int i = values.size() - 1; i >= 0; i--) {
       chain.add(exception(values.get(i), platform, i));
@@ -255,12 +256,22 @@ final class SentryProtocol {
     }
     if (type.length() > ExceptionRecord.MAX_TYPE) {
       throw new IllegalArgumentException(
-          field + ".type: longer than " + ExceptionRecord.MAX_TYPE + " characters (limit)");
+          field
+              + ".type: longer than "
+              + ExceptionRecord.MAX_TYPE
+              + " characters (limit "
+              + ExceptionRecord.MAX_TYPE
+              + ")");
     }
     String value = x.path("value").asText("");
     if (value.length() > ExceptionRecord.MAX_MESSAGE) {
       throw new IllegalArgumentException(
-          field + ".value: longer than " + ExceptionRecord.MAX_MESSAGE + " characters (limit)");
+          field
+              + ".value: longer than "
+              + ExceptionRecord.MAX_MESSAGE
+              + " characters (limit "
+              + ExceptionRecord.MAX_MESSAGE
+              + ")");
     }
     JsonNode frames = x.path("stacktrace").path("frames");
     if (frames.size() > ExceptionRecord.MAX_FRAMES) {
@@ -268,7 +279,9 @@ final class SentryProtocol {
           field
               + ".stacktrace.frames: more than "
               + ExceptionRecord.MAX_FRAMES
-              + " frames (limit)");
+              + " frames (limit "
+              + ExceptionRecord.MAX_FRAMES
+              + ")");
     }
     List<StackFrame> out = new ArrayList<>(frames.size());
     for (int i = frames.size() - 1; i >= 0; i--) {
