@@ -106,6 +106,8 @@ public final class ErrorTracking implements AutoCloseable {
   private final ErrorPipeline pipeline;
   private final ErrorQueries queries;
   private final SpanErrorExtractor spans;
+  private final java.util.concurrent.atomic.LongAdder droppedLogRecords =
+      new java.util.concurrent.atomic.LongAdder();
 
   private ErrorTracking(Settings settings, Clock clock, ErrorStore store) {
     this.settings = settings;
@@ -160,6 +162,39 @@ public final class ErrorTracking implements AutoCloseable {
     return signals;
   }
 
+  /** Counts OTLP log records without exception attributes (logs are not stored yet). */
+  void droppedLogRecords(int n) {
+    droppedLogRecords.add(n);
+  }
+
+  /**
+   * The pipeline's own health as samples: {@code yumzoom_errors_dropped_total{reason}} (events from
+   * spans dropped because the error queue was full, spans skipped because the extractor was behind,
+   * log records that were not errors), {@code yumzoom_errors_rejected_total} (events answered 429)
+   * and {@code yumzoom_errors_queued_events}.
+   */
+  List<com.yumzoom.ops.metrics.Sample> healthSamples(long tMs) {
+    List<com.yumzoom.ops.metrics.Sample> out = new java.util.ArrayList<>();
+    out.add(sample("yumzoom_errors_dropped_total", "queue_full", tMs, pipeline.droppedEvents()));
+    out.add(sample("yumzoom_errors_dropped_total", "extractor_behind", tMs, spans.droppedSpans()));
+    out.add(sample("yumzoom_errors_dropped_total", "log_not_error", tMs, droppedLogRecords.sum()));
+    out.add(sample("yumzoom_errors_rejected_total", null, tMs, pipeline.rejectedEvents()));
+    out.add(sample("yumzoom_errors_queued_events", null, tMs, pipeline.queuedEvents()));
+    return out;
+  }
+
+  private static com.yumzoom.ops.metrics.Sample sample(
+      String name, String reason, long tMs, double value) {
+    java.util.TreeMap<String, String> m = new java.util.TreeMap<>();
+    m.put(com.yumzoom.ops.query.promql.Labels.NAME, name);
+    m.put("job", "yumzoom");
+    if (reason != null) {
+      m.put("reason", reason);
+    }
+    return new com.yumzoom.ops.metrics.Sample(
+        new com.yumzoom.ops.query.promql.Labels(m), tMs, value);
+  }
+
   /** The after-commit listener for committed spans: hands them off, never blocks the writer. */
   public SpanErrorExtractor spanExtractor() {
     return spans;
@@ -183,6 +218,11 @@ public final class ErrorTracking implements AutoCloseable {
             LOG.warn("error spike check failed", e);
           }
           signals.flushTo(metrics, clock.millis());
+          try {
+            metrics.append(healthSamples(clock.millis()));
+          } catch (RuntimeException e) {
+            LOG.warn("error pipeline health flush failed", e);
+          }
         },
         interval.toMillis(),
         interval.toMillis(),

@@ -38,7 +38,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.zip.ZipException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,7 +68,6 @@ public final class ErrorsRoutes {
   private final long maxBody;
   private final Semaphore ingestPermits = new Semaphore(MAX_INGEST_IN_FLIGHT);
   private final Semaphore queryPermits = new Semaphore(MAX_QUERIES_IN_FLIGHT);
-  private final LongAdder droppedLogRecords = new LongAdder();
 
   private ErrorsRoutes(ErrorTracking tracking, long maxBody) {
     this.tracking = tracking;
@@ -90,7 +88,7 @@ public final class ErrorsRoutes {
     HttpResponse handle(ServiceRequestContext ctx, byte[] body) throws Exception;
   }
 
-  /** Binds every route; returns the instance for its counters. */
+  /** Binds every route. */
   public static ErrorsRoutes register(
       ServerBuilder sb, ErrorTracking tracking, IngestLimits limits) {
     ErrorsRoutes r = new ErrorsRoutes(tracking, limits.maxBodyBytes());
@@ -117,11 +115,6 @@ public final class ErrorsRoutes {
     sb.route().post("/api/errors/issues/{id}/merge").build(r.query(r::merge));
     sb.route().post("/api/errors/issues/{id}/unmerge").build(r.query(r::unmerge));
     return r;
-  }
-
-  /** OTLP log records without exception attributes, dropped (logs are not stored yet). */
-  public long droppedLogRecords() {
-    return droppedLogRecords.sum();
   }
 
   // ---------------------------------------------------------------- ingest
@@ -284,7 +277,7 @@ public final class ErrorsRoutes {
       throw new IllegalArgumentException("body: unreadable: " + e.getMessage());
     }
     OtlpLogs.Extracted x = OtlpLogs.extract(request, tracking.clock().millis());
-    droppedLogRecords.add(x.dropped());
+    tracking.droppedLogRecords(x.dropped());
     return new Parsed(
         x.occurrences(),
         ids -> {
@@ -313,7 +306,7 @@ public final class ErrorsRoutes {
         observer.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asException());
         return;
       }
-      droppedLogRecords.add(x.dropped());
+      tracking.droppedLogRecords(x.dropped());
       tracking
           .pipeline()
           .submit(x.occurrences())

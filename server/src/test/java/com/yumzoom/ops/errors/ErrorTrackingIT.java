@@ -400,5 +400,13 @@ class ErrorTrackingIT {
             .get("data")
             .get("result");
     assertThat(events.get(0).get("metric").get("category").asText()).isEqualTo("network");
+    JsonNode dropped =
+        get("/api/v1/query?query="
+                + java.net.URLEncoder.encode(
+                    "yumzoom_errors_dropped_total{reason=\"queue_full\"}", StandardCharsets.UTF_8))
+            .get("data")
+            .get("result");
+    assertThat(dropped).hasSize(1);
+    assertThat(dropped.get(0).get("value").get(1).asText()).isEqualTo("0");
   }
 }
