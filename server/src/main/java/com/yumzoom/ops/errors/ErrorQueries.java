@@ -202,6 +202,19 @@ final class ErrorQueries {
               }
             }
           }
+          if (category == Category.DATABASE) {
+            try (PreparedStatement ps =
+                c.prepareStatement(
+                    "SELECT json_extract_string(tags_json, '$.\"db.statement\"') AS q FROM events"
+                        + " WHERE issue_id = ? AND q IS NOT NULL ORDER BY ts_ms DESC LIMIT 1")) {
+              ps.setLong(1, id);
+              try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                  fixNode.put("query", rs.getString(1));
+                }
+              }
+            }
+          }
           return out;
         });
   }

@@ -103,6 +103,7 @@ public final class SpanErrorExtractor implements Consumer<List<SpanRow>>, AutoCl
         continue;
       }
       OtlpExceptions.Resource resource = null;
+      Map<String, String> tags = null;
       for (int i = 0; i < span.getEventsCount(); i++) {
         Span.Event ev = span.getEvents(i);
         if (!"exception".equals(ev.getName())) {
@@ -115,6 +116,7 @@ public final class SpanErrorExtractor implements Consumer<List<SpanRow>>, AutoCl
         }
         if (resource == null) {
           resource = resource(row);
+          tags = tags(row, span);
         }
         long ts = ev.getTimeUnixNano() > 0 ? ev.getTimeUnixNano() : row.startEpochNanos();
         String traceId = row.traceId().toHex();
@@ -129,7 +131,7 @@ public final class SpanErrorExtractor implements Consumer<List<SpanRow>>, AutoCl
                   traceId,
                   spanId,
                   "error",
-                  Map.of("transaction", OtlpExceptions.cut(row.name(), Occurrence.MAX_TAG_VALUE)),
+                  tags,
                   OtlpExceptions.seed(traceId, spanId, Integer.toString(i))));
         } catch (IllegalArgumentException e) {
           LOG.debug("span event is not a usable exception: {}", e.getMessage());
@@ -137,6 +139,22 @@ public final class SpanErrorExtractor implements Consumer<List<SpanRow>>, AutoCl
       }
     }
     return out;
+  }
+
+  /**
+   * The span name as {@code transaction}, and the query of a database span (semantic conventions
+   * {@code db.query.text}, formerly {@code db.statement}) so a database error's suggested fix can
+   * show it.
+   */
+  private static Map<String, String> tags(SpanRow row, Span span) {
+    Map<String, String> tags = new java.util.HashMap<>();
+    tags.put("transaction", OtlpExceptions.cut(row.name(), Occurrence.MAX_TAG_VALUE));
+    Map<String, String> attributes = OtlpExceptions.strings(span.getAttributesList());
+    String query = attributes.getOrDefault("db.query.text", attributes.get("db.statement"));
+    if (query != null && !query.isBlank()) {
+      tags.put("db.statement", OtlpExceptions.cut(query, Occurrence.MAX_TAG_VALUE));
+    }
+    return tags;
   }
 
   private static OtlpExceptions.Resource resource(SpanRow row) {

@@ -67,6 +67,7 @@ class ErrorStoreIT {
     assertThat(issue.get("releases").toString()).isEqualTo("[\"1.0\"]");
     assertThat(issue.get("hourly").get(47).get("count").asLong()).isEqualTo(30);
     assertThat(issue.get("suggestedFix").get("disclaimer").asText()).contains("Heuristic");
+    assertThat(issue.get("suggestedFix").has("query")).isFalse();
 
     tracking.close();
     tracking = null;
@@ -76,6 +77,34 @@ class ErrorStoreIT {
     assertThat(tracking.queries().issue(deadlock, now()).get("count").asLong()).isEqualTo(31);
     Occurrence fresh = Occurrences.of("java.lang.IllegalStateException: other", now(), "", "");
     assertThat(submit(fresh).getFirst()).isGreaterThan(Math.max(ids.get(0), ids.get(1)));
+  }
+
+  @Test
+  void databaseIssuesSuggestTheQueryOfTheLatestEventAndLinkItsTrace() {
+    open();
+    Occurrence withQuery =
+        new Occurrence(
+            Occurrence.newId(),
+            now(),
+            "otlp-span",
+            ErrorEvent.parse(
+                Occurrences.DEADLOCK.formatted(4, 81),
+                java.util.Map.of("db.statement", "UPDATE orders SET state = ? WHERE id = ?")),
+            "error",
+            "0af7651916cd43dd8448eb211c80319c",
+            "b7ad6b7169203331",
+            "checkout",
+            "",
+            "{}",
+            "{}",
+            "",
+            "");
+    long id = submit(withQuery).getFirst();
+    JsonNode fix = tracking.queries().issue(id, now()).get("suggestedFix");
+    assertThat(fix.get("category").asText()).isEqualTo("database");
+    assertThat(fix.get("query").asText()).isEqualTo("UPDATE orders SET state = ? WHERE id = ?");
+    assertThat(fix.get("latestTrace").asText())
+        .isEqualTo("/api/traces/0af7651916cd43dd8448eb211c80319c");
   }
 
   @Test
@@ -220,13 +249,13 @@ class ErrorStoreIT {
                 p -> {
                   writerBusy.countDown();
                   try {
-                    release.await();
+                    release.await(30, java.util.concurrent.TimeUnit.SECONDS);
                   } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                   }
                   return 0L;
                 });
-    writerBusy.await();
+    assertThat(writerBusy.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
     var accepted =
         tracking
             .pipeline()

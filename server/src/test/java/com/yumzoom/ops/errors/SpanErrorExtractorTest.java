@@ -52,6 +52,7 @@ class SpanErrorExtractorTest {
     Span withException =
         Span.newBuilder()
             .setName("GET /orders")
+            .addAttributes(kv("db.query.text", "UPDATE orders SET state = ? WHERE id = ?"))
             .setTraceId(
                 ByteString.copyFrom(TraceId.fromHex("0af7651916cd43dd8448eb211c80319c").toBytes()))
             .addEvents(Span.Event.newBuilder().setName("log").addAttributes(kv("m", "x")))
@@ -80,7 +81,9 @@ class SpanErrorExtractorTest {
     assertThat(o.timestampMs()).isEqualTo(1_700_000_000_123L);
     assertThat(o.event().trace().rootCause().frames().getFirst().module())
         .isEqualTo("com.acme.Orders");
-    assertThat(o.event().tags()).containsEntry("transaction", "GET /orders");
+    assertThat(o.event().tags())
+        .containsEntry("transaction", "GET /orders")
+        .containsEntry("db.statement", "UPDATE orders SET state = ? WHERE id = ?");
     // the id is derived from trace, span and event index, so the same span event keeps its id
     assertThat(SpanErrorExtractor.extract(List.of(row(withException))).getFirst().id())
         .isEqualTo(o.id());
