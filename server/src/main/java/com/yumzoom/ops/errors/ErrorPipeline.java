@@ -71,6 +71,10 @@ public final class ErrorPipeline implements AutoCloseable {
   private final Map<Long, IssueState> issues = lru(MAX_CACHED_ISSUES);
   private final Map<String, Long> fingerprints = lru(MAX_CACHED_KEYS);
   private final Map<String, Long> releases = lru(MAX_CACHED_KEYS);
+  // SDKs resend an event whose acknowledgement they missed (timeout, restart); span events keep
+  // their id when a batch is replayed. Recent ids are remembered so a resend is not counted twice.
+  private final Map<String, Long> recentEventIds = lru(MAX_CACHED_KEYS);
+  private final LongAdder duplicateEvents = new LongAdder();
   private final ErrorStore.Batch batch = new ErrorStore.Batch();
   private final List<Runnable> afterCommit = new ArrayList<>();
   private List<String> olderVersions = List.of();
@@ -274,6 +278,7 @@ public final class ErrorPipeline implements AutoCloseable {
     issues.clear();
     fingerprints.clear();
     releases.clear();
+    recentEventIds.clear();
     nextIssueId = Math.max(nextIssueId, store.maxIssueId() + 1);
   }
 
@@ -299,6 +304,11 @@ public final class ErrorPipeline implements AutoCloseable {
   /** Groups one occurrence into the pending batch; returns its issue id. */
   private long accept(Grouped g) {
     Occurrence o = g.occurrence();
+    Long duplicateOf = recentEventIds.get(o.id());
+    if (duplicateOf != null) {
+      afterCommit.add(duplicateEvents::increment);
+      return duplicateOf;
+    }
     String hash = g.fingerprint().hash();
     long issueId = 0;
     for (String v : olderVersions) {
@@ -342,6 +352,7 @@ public final class ErrorPipeline implements AutoCloseable {
       afterCommit.add(() -> signals.regression(service));
     }
     batch.issues.put(issueId, issue);
+    recentEventIds.put(o.id(), issueId);
     batch.events.add(new ErrorStore.EventRow(g, issueId, hash));
     batch.countHour(issueId, o.timestampMs(), 1);
     String service = o.service();
@@ -635,6 +646,11 @@ public final class ErrorPipeline implements AutoCloseable {
   /** Submissions refused with 429 / UNAVAILABLE because the queue was full. */
   public long rejectedEvents() {
     return rejectedEvents.sum();
+  }
+
+  /** Events not stored again because an event with the same id was stored recently. */
+  public long duplicateEvents() {
+    return duplicateEvents.sum();
   }
 
   public long failedCommits() {

@@ -108,6 +108,17 @@ class ErrorStoreIT {
   }
 
   @Test
+  void aResentEventIdIsStoredOnce() {
+    open();
+    Occurrence o = Occurrences.npe(5, now(), "");
+    long id = submit(o, o).getFirst();
+    assertThat(submit(o)).containsExactly(id);
+    assertThat(tracking.queries().issue(id, now()).get("count").asLong()).isEqualTo(1);
+    assertThat(tracking.queries().events(id, 10, 0).get("events")).hasSize(1);
+    assertThat(tracking.pipeline().duplicateEvents()).isEqualTo(2);
+  }
+
+  @Test
   void listFiltersSortsSearchesAndPages() {
     open();
     for (int i = 0; i < 5; i++) {
