@@ -291,6 +291,40 @@ class ErrorTrackingIT {
   }
 
   @Test
+  void otlpGrpcLogRecordsWithExceptionsBecomeIssues() throws Exception {
+    SdkLoggerProvider logs =
+        SdkLoggerProvider.builder()
+            .setResource(
+                Resource.getDefault()
+                    .merge(
+                        Resource.create(
+                            Attributes.of(AttributeKey.stringKey("service.name"), "grpc-ledger"))))
+            .addLogRecordProcessor(
+                SimpleLogRecordProcessor.create(
+                    io.opentelemetry.exporter.otlp.logs.OtlpGrpcLogRecordExporter.builder()
+                        .setEndpoint(base())
+                        .build()))
+            .build();
+    for (int i = 0; i < 2; i++) {
+      logs.get("test")
+          .logRecordBuilder()
+          .setSeverity(Severity.FATAL)
+          .setAttribute(AttributeKey.stringKey("exception.type"), "java.lang.OutOfMemoryError")
+          .setAttribute(AttributeKey.stringKey("exception.message"), "Java heap space")
+          .emit();
+    }
+    logs.forceFlush().join(10, TimeUnit.SECONDS);
+    logs.close();
+    JsonNode issues = awaitIssues("service=grpc-ledger", i -> total(i) >= 2);
+    assertThat(issues).hasSize(1);
+    assertThat(issues.get(0).get("category").asText()).isEqualTo("out_of_memory");
+    assertThat(issues.get(0).get("severity").asText()).isEqualTo("fatal");
+    JsonNode events =
+        get("/api/errors/issues/" + issues.get(0).get("id").asLong() + "/events").get("events");
+    assertThat(events.get(0).get("source").asText()).isEqualTo("otlp-log");
+  }
+
+  @Test
   void jsonApiNamesFieldAndLimitAndLifecycleWorksOverHttp() throws Exception {
     HttpResponse<String> bad =
         post(
