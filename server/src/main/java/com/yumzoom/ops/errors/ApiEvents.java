@@ -148,7 +148,8 @@ final class ApiEvents {
         user.isObject() ? user.toString() : "{}",
         e.path("request").isObject() ? e.get("request").toString() : "{}",
         e.path("release").asText(""),
-        e.path("environment").asText(""));
+        e.path("environment").asText(""),
+        SentryProtocol.fingerprint(e.path("fingerprint")));
   }
 
   private static void max(String field, String value, int limit) {

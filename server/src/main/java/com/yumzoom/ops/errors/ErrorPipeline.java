@@ -311,7 +311,8 @@ public final class ErrorPipeline implements AutoCloseable {
     }
     String hash = g.fingerprint().hash();
     long issueId = 0;
-    for (String v : olderVersions) {
+    // a client-chosen fingerprint is the same in every version: look it up as it is
+    for (String v : o.clientFingerprint().isEmpty() ? olderVersions : List.<String>of()) {
       Fingerprint f = grouping.fingerprint(o.event(), v);
       issueId = lookup(v, f.hash());
       if (issueId != 0) {

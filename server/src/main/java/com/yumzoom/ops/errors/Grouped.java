@@ -16,10 +16,31 @@ record Grouped(
     ParsedStackTrace t = o.event().trace();
     return new Grouped(
         o,
-        grouping.fingerprint(o.event()),
+        fingerprint(o, grouping),
         Categorizer.categorize(t),
         culprit(t, inApp),
         ErrorJson.trace(t, inApp));
+  }
+
+  /**
+   * The server's fingerprint, or the client's when it sent one (Sentry SDKs' {@code fingerprint}):
+   * its parts hashed with the current version, {@code {{ default }}} standing for the server's
+   * hash, so a client can split a group further or merge across types on purpose.
+   */
+  static Fingerprint fingerprint(Occurrence o, Grouping grouping) {
+    Fingerprint server = grouping.fingerprint(o.event());
+    if (o.clientFingerprint().isEmpty()) {
+      return server;
+    }
+    java.util.List<String> components = new java.util.ArrayList<>();
+    components.add("client");
+    for (String part : o.clientFingerprint()) {
+      components.add(
+          part.replaceAll("\\s+", "").equals("{{default}}")
+              ? "default:" + server.hash()
+              : "=" + part);
+    }
+    return new Fingerprint(Grouping.CURRENT_VERSION, GroupingV1.hash(components), server.title());
   }
 
   /** The innermost in-app frame of the innermost exception that has one: where to look first. */

@@ -22,6 +22,8 @@ import java.util.Map;
  * @param requestJson the request object as JSON ({@code {}} when none)
  * @param release release (version) of the reporting application, empty when unknown
  * @param environment deployment environment, empty when unknown
+ * @param clientFingerprint a fingerprint the client chose (Sentry's {@code fingerprint}), empty for
+ *     the server's grouping; {@code {{ default }}} stands for the server's fingerprint
  */
 public record Occurrence(
     String id,
@@ -36,9 +38,44 @@ public record Occurrence(
     String userJson,
     String requestJson,
     String release,
-    String environment) {
+    String environment,
+    java.util.List<String> clientFingerprint) {
 
   static final int MAX_TEXT = 256;
+  static final int MAX_FINGERPRINT_PARTS = 32;
+
+  /** An occurrence grouped by the server alone. */
+  public Occurrence(
+      String id,
+      long timestampMs,
+      String source,
+      ErrorEvent event,
+      String level,
+      String traceId,
+      String spanId,
+      String service,
+      String userId,
+      String userJson,
+      String requestJson,
+      String release,
+      String environment) {
+    this(
+        id,
+        timestampMs,
+        source,
+        event,
+        level,
+        traceId,
+        spanId,
+        service,
+        userId,
+        userJson,
+        requestJson,
+        release,
+        environment,
+        java.util.List.of());
+  }
+
   static final int MAX_JSON = 16_384;
   static final int MAX_TAGS = 64;
   static final int MAX_TAG_KEY = 64;
@@ -68,6 +105,22 @@ public record Occurrence(
     environment = text("environment", environment == null ? "" : environment);
     userJson = json("user", userJson);
     requestJson = json("request", requestJson);
+    clientFingerprint = clientFingerprint == null ? java.util.List.of() : clientFingerprint;
+    if (clientFingerprint.size() > MAX_FINGERPRINT_PARTS) {
+      throw new IllegalArgumentException(
+          "fingerprint: more than "
+              + MAX_FINGERPRINT_PARTS
+              + " parts (limit "
+              + MAX_FINGERPRINT_PARTS
+              + ")");
+    }
+    for (String part : clientFingerprint) {
+      if (part == null || part.isEmpty() || part.length() > MAX_TEXT) {
+        throw new IllegalArgumentException(
+            "fingerprint: parts must be 1 to " + MAX_TEXT + " characters (limit " + MAX_TEXT + ")");
+      }
+    }
+    clientFingerprint = java.util.List.copyOf(clientFingerprint);
     Map<String, String> tags = event.tags();
     if (tags.size() > MAX_TAGS) {
       throw new IllegalArgumentException(

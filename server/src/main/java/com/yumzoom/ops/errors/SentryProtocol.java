@@ -217,7 +217,20 @@ final class SentryProtocol {
         user.isObject() ? user.toString() : "{}",
         request(e.path("request")),
         e.path("release").asText(""),
-        e.path("environment").asText(""));
+        e.path("environment").asText(""),
+        fingerprint(e.path("fingerprint")));
+  }
+
+  /** Sentry's client-side fingerprint: an array of strings (numbers allowed), else none. */
+  static List<String> fingerprint(JsonNode f) {
+    if (!f.isArray() || f.isEmpty()) {
+      return List.of();
+    }
+    List<String> out = new ArrayList<>();
+    for (JsonNode part : f) {
+      out.add(part.isValueNode() ? part.asText() : part.toString());
+    }
+    return out;
   }
 
   private static String service(JsonNode e) {

@@ -63,6 +63,40 @@ class SentryProtocolTest {
   }
 
   @Test
+  void clientFingerprintSplitsOrMergesOnPurpose() {
+    Grouping g = Grouping.defaults();
+    InAppRules inApp = InAppRules.defaults();
+    Occurrence plain = SentryProtocol.occurrence(SentryProtocol.parseStore(bytes(EVENT)), "1", 5L);
+    Occurrence extended =
+        SentryProtocol.occurrence(
+            SentryProtocol.parseStore(
+                bytes(EVENT.replaceFirst("\\{", "{\"fingerprint\":[\"{{ default }}\",\"eu\"],"))),
+            "1",
+            5L);
+    Occurrence replaced =
+        SentryProtocol.occurrence(
+            SentryProtocol.parseStore(
+                bytes(EVENT.replaceFirst("\\{", "{\"fingerprint\":[\"payments-down\"],"))),
+            "1",
+            5L);
+    Occurrence other =
+        SentryProtocol.occurrence(
+            SentryProtocol.parseStore(
+                bytes(
+                    "{\"fingerprint\":[\"payments-down\"],\"message\":\"completely different\"}")),
+            "1",
+            5L);
+    assertThat(extended.clientFingerprint()).containsExactly("{{ default }}", "eu");
+    String plainHash = Grouped.of(plain, g, inApp).fingerprint().hash();
+    assertThat(Grouped.of(extended, g, inApp).fingerprint().hash()).isNotEqualTo(plainHash);
+    assertThat(Grouped.of(replaced, g, inApp).fingerprint().hash())
+        .isEqualTo(Grouped.of(other, g, inApp).fingerprint().hash())
+        .isNotEqualTo(plainHash);
+    assertThat(Grouped.of(replaced, g, inApp).fingerprint().title())
+        .isEqualTo(Grouped.of(plain, g, inApp).fingerprint().title());
+  }
+
+  @Test
   void envelopeItemsWithAndWithoutLengthOnlyEventsCount() {
     String event = "{\"event_id\":\"9ec79c33ec9942ab8353589fcb2e04dc\",\"message\":\"hello 5\"}";
     String envelope =
