@@ -94,10 +94,30 @@ public final class ErrorsRoutes {
     ErrorsRoutes r = new ErrorsRoutes(tracking, limits.maxBodyBytes());
     sb.route().post("/api/errors/events").maxRequestLength(0).build(r.ingest(r::apiEvents, true));
     for (String kind : List.of("envelope", "store")) {
+      // browser SDKs post cross-origin (text/plain, key in the query): allow any origin
       HttpService sentry =
-          r.ingest(kind.equals("store") ? r::sentryStore : r::sentryEnvelope, true);
-      sb.route().post("/api/{project}/" + kind + "/").maxRequestLength(0).build(sentry);
-      sb.route().post("/api/{project}/" + kind).maxRequestLength(0).build(sentry);
+          r.ingest(kind.equals("store") ? r::sentryStore : r::sentryEnvelope, true)
+              .decorate(
+                  (delegate, ctx, req) -> {
+                    ctx.addAdditionalResponseHeader(
+                        HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+                    return delegate.serve(ctx, req);
+                  });
+      HttpService preflight =
+          (ctx, req) ->
+              HttpResponse.of(
+                  ResponseHeaders.builder(HttpStatus.NO_CONTENT)
+                      .set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*")
+                      .set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, "POST, OPTIONS")
+                      .set(
+                          HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS,
+                          "content-type, content-encoding, x-sentry-auth")
+                      .set(HttpHeaderNames.ACCESS_CONTROL_MAX_AGE, "86400")
+                      .build());
+      for (String path : List.of("/api/{project}/" + kind + "/", "/api/{project}/" + kind)) {
+        sb.route().post(path).maxRequestLength(0).build(sentry);
+        sb.route().options(path).build(preflight);
+      }
     }
     sb.route().post(LOGS_PATH).maxRequestLength(0).build(r.ingest(r::otlpLogs, false));
     sb.service(

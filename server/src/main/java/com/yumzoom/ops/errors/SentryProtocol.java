@@ -209,7 +209,7 @@ final class SentryProtocol {
         timestamp(e.get("timestamp"), nowMs),
         "sentry",
         event,
-        e.path("level").asText("error"),
+        level(e.path("level").asText("error")),
         trace.path("trace_id").asText(""),
         trace.path("span_id").asText(""),
         service(e),
@@ -231,6 +231,17 @@ final class SentryProtocol {
       out.add(part.isValueNode() ? part.asText() : part.toString());
     }
     return out;
+  }
+
+  /** Sentry's levels; anything else (older SDKs send {@code log}, {@code critical}) maps over. */
+  static String level(String level) {
+    return switch (level.toLowerCase(Locale.ROOT)) {
+      case "fatal", "critical" -> "fatal";
+      case "warning", "warn" -> "warning";
+      case "info", "log" -> "info";
+      case "debug" -> "debug";
+      default -> "error";
+    };
   }
 
   private static String service(JsonNode e) {

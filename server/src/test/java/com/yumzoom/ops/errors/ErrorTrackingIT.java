@@ -203,6 +203,14 @@ class ErrorTrackingIT {
                 .header("Content-Encoding", "gzip")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(gz.toByteArray())));
     assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+    assertThat(ok.headers().firstValue("access-control-allow-origin")).hasValue("*");
+    HttpResponse<String> preflight =
+        send(
+            HttpRequest.newBuilder(URI.create(base() + "/api/7/envelope/"))
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody()));
+    assertThat(preflight.statusCode()).isEqualTo(204);
+    assertThat(preflight.headers().firstValue("access-control-allow-headers").orElse(""))
+        .contains("x-sentry-auth");
     assertThat(JSON.readTree(ok.body()).get("id").asText())
         .isEqualTo("0123456789abcdef0123456789abcdef");
     JsonNode issues = get("/api/errors/issues?service=cart").get("issues");

@@ -133,6 +133,13 @@ class SentryProtocolTest {
   }
 
   @Test
+  void unknownLevelsMapOverInsteadOfFailing() {
+    assertThat(SentryProtocol.level("critical")).isEqualTo("fatal");
+    assertThat(SentryProtocol.level("log")).isEqualTo("info");
+    assertThat(SentryProtocol.level("whatever")).isEqualTo("error");
+  }
+
+  @Test
   void keyFromHeaderQueryOrDsn() {
     assertThat(
             SentryProtocol.key("Sentry sentry_version=7, sentry_client=x/1, sentry_key=pub", null))
