@@ -80,7 +80,7 @@ public final class ErrorPipeline implements AutoCloseable {
   private List<String> olderVersions = List.of();
   private long nextIssueId;
 
-  public ErrorPipeline(
+  ErrorPipeline(
       ErrorStore store,
       Grouping grouping,
       InAppRules inApp,
