@@ -47,6 +47,11 @@ public final class ConfigLoader {
     KEYS.put("retention.max-age", "7d");
     KEYS.put("retention.check-interval", "5m");
     KEYS.put("metrics.self-scrape-interval", "15s");
+    KEYS.put("errors.sentry-keys", "yumzoom");
+    KEYS.put("errors.queue-max-events", "50000");
+    KEYS.put("errors.commit-max-events", "5000");
+    KEYS.put("errors.in-app-includes", "");
+    KEYS.put("errors.fingerprint-rules-file", "");
   }
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -114,6 +119,14 @@ public final class ConfigLoader {
       throw new ConfigException(
           "metrics.self-scrape-interval", "must be at least 1s, got " + selfScrapeInterval);
     }
+    String rulesFile = v.get("errors.fingerprint-rules-file").trim();
+    YumzoomConfig.ErrorsSettings errors =
+        new YumzoomConfig.ErrorsSettings(
+            list(v.get("errors.sentry-keys")),
+            parse(v, "errors.queue-max-events", Integer::parseInt),
+            parse(v, "errors.commit-max-events", Integer::parseInt),
+            list(v.get("errors.in-app-includes")),
+            rulesFile.isEmpty() ? null : Path.of(rulesFile));
     String dataDir = v.get("data-dir");
     if (dataDir.isBlank()) {
       throw new ConfigException("data-dir", "must not be empty");
@@ -127,7 +140,16 @@ public final class ConfigLoader {
         limits,
         pipeline,
         retention,
-        selfScrapeInterval);
+        selfScrapeInterval,
+        errors);
+  }
+
+  /** A comma-separated list; blanks dropped. */
+  private static java.util.List<String> list(String raw) {
+    return java.util.Arrays.stream(raw.split(","))
+        .map(String::trim)
+        .filter(s -> !s.isEmpty())
+        .toList();
   }
 
   private static <T> T parse(Map<String, String> values, String key, Function<String, T> parser) {

@@ -19,6 +19,7 @@ import java.util.Objects;
  * @param retention how long spans are kept ({@code retention.*})
  * @param selfScrapeInterval how often the server scrapes its own metrics into its metrics store
  *     ({@code metrics.self-scrape-interval})
+ * @param errors error tracking ({@code errors.*})
  */
 public record YumzoomConfig(
     Path dataDir,
@@ -29,7 +30,8 @@ public record YumzoomConfig(
     IngestLimits limits,
     PipelineSettings pipeline,
     RetentionSettings retention,
-    Duration selfScrapeInterval) {
+    Duration selfScrapeInterval,
+    ErrorsSettings errors) {
 
   public YumzoomConfig {
     Objects.requireNonNull(dataDir, "data-dir");
@@ -41,6 +43,7 @@ public record YumzoomConfig(
     Objects.requireNonNull(pipeline, "pipeline");
     Objects.requireNonNull(retention, "retention");
     Objects.requireNonNull(selfScrapeInterval, "metrics.self-scrape-interval");
+    Objects.requireNonNull(errors, "errors");
   }
 
   /** The defaults, as documented in docs/configuration.md. */
@@ -91,6 +94,45 @@ public record YumzoomConfig(
       if (checkInterval.compareTo(Duration.ofSeconds(1)) < 0) {
         throw new ConfigException(
             "retention.check-interval", "must be at least 1s, got " + checkInterval);
+      }
+    }
+  }
+
+  /**
+   * Error tracking.
+   *
+   * @param sentryKeys public keys Sentry SDKs may use (the user part of their DSN)
+   * @param queueMaxEvents error events waiting for a commit before ingest answers 429
+   * @param commitMaxEvents most error events grouped into one commit
+   * @param inAppIncludes module or path prefixes of application code (empty: every frame no default
+   *     exclude matches)
+   * @param fingerprintRulesFile custom fingerprint rules, one per line, or null for none
+   */
+  public record ErrorsSettings(
+      java.util.List<String> sentryKeys,
+      int queueMaxEvents,
+      int commitMaxEvents,
+      java.util.List<String> inAppIncludes,
+      Path fingerprintRulesFile) {
+    public ErrorsSettings {
+      sentryKeys = java.util.List.copyOf(sentryKeys);
+      inAppIncludes = java.util.List.copyOf(inAppIncludes);
+      if (sentryKeys.isEmpty()) {
+        throw new ConfigException("errors.sentry-keys", "must name at least one key");
+      }
+      for (String k : sentryKeys) {
+        if (!k.matches("[0-9A-Za-z_-]{1,64}")) {
+          throw new ConfigException(
+              "errors.sentry-keys", "keys are 1 to 64 letters, digits, - or _, got '" + k + "'");
+        }
+      }
+      if (queueMaxEvents <= 0) {
+        throw new ConfigException(
+            "errors.queue-max-events", "must be positive, got " + queueMaxEvents);
+      }
+      if (commitMaxEvents <= 0) {
+        throw new ConfigException(
+            "errors.commit-max-events", "must be positive, got " + commitMaxEvents);
       }
     }
   }

@@ -8,6 +8,8 @@ import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.yumzoom.ops.config.YumzoomConfig;
+import com.yumzoom.ops.errors.ErrorTracking;
+import com.yumzoom.ops.errors.ErrorsRoutes;
 import com.yumzoom.ops.ingest.IngestRoutes;
 import com.yumzoom.ops.ingest.IngestStats;
 import com.yumzoom.ops.ingest.metrics.OtlpMetricsRoutes;
@@ -57,6 +59,7 @@ public final class YumzoomServer implements AutoCloseable {
   private final SelfScraper selfScraper;
   private final ScheduledExecutorService scrapeScheduler;
   private final Server server;
+  private final ErrorTracking errors;
   private volatile boolean closed;
 
   private YumzoomServer(
@@ -66,7 +69,9 @@ public final class YumzoomServer implements AutoCloseable {
       RetentionEnforcer retention,
       SelfScraper selfScraper,
       ScheduledExecutorService scrapeScheduler,
-      Server server) {
+      Server server,
+      ErrorTracking errors) {
+    this.errors = errors;
     this.config = config;
     this.selfScraper = selfScraper;
     this.scrapeScheduler = scrapeScheduler;
@@ -83,11 +88,21 @@ public final class YumzoomServer implements AutoCloseable {
     RetentionEnforcer retention = null;
     SpanMetrics spanMetrics = new SpanMetrics(SPAN_METRIC_KEYS);
     SelfScraper selfScraper = null;
+    ErrorTracking errors = null;
     ScheduledExecutorService scrapeScheduler =
         Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("yumzoom-self-scrape").factory());
     try {
       YumzoomConfig.PipelineSettings p = config.pipeline();
+      // --- errors (issue 5): own store errors.duckdb, fed by committed spans' exception events
+      errors =
+          ErrorTracking.open(
+              config.dataDir(),
+              ErrorTracking.Settings.from(config.errors(), p.retryAfter()),
+              clock);
+      java.util.function.Consumer<java.util.List<com.yumzoom.ops.store.SpanRow>> spanErrors =
+          errors.spanExtractor();
+      // --- end errors
       writer =
           new GroupCommitWriter(
               storage.spanConsumer(),
@@ -95,7 +110,10 @@ public final class YumzoomServer implements AutoCloseable {
               p.commitMaxSpans(),
               p.retryAfter(),
               System::nanoTime,
-              spanMetrics::record);
+              rows -> {
+                spanMetrics.record(rows);
+                spanErrors.accept(rows); // hands off only; never blocks the writer
+              });
       retention = new RetentionEnforcer(storage, clock, config.retention().maxAge());
 
       ServerBuilder sb = Server.builder();
@@ -141,6 +159,15 @@ public final class YumzoomServer implements AutoCloseable {
       // queryable over the Prometheus HTTP API (so Grafana's Prometheus data source works).
       OtlpMetricsRoutes.register(sb, metricsStore, config.limits());
       PrometheusApi.register(sb, new PromqlEngine(metricsStore), metricsStore, clock);
+      // --- errors (issue 5): ingest (JSON API, Sentry, OTLP logs) and the issues API
+      ErrorsRoutes.register(sb, errors, config.limits());
+      errors.schedule(
+          scrapeScheduler,
+          config.selfScrapeInterval(),
+          metricsStore,
+          config.retention().maxAge(),
+          config.retention().checkInterval());
+      // --- end errors
       selfScraper =
           new SelfScraper(
               selfMetrics::render,
@@ -161,9 +188,16 @@ public final class YumzoomServer implements AutoCloseable {
           config.otlpHttpPort(),
           config.dataDir().toAbsolutePath().normalize());
       return new YumzoomServer(
-          config, storage, writer, retention, selfScraper, scrapeScheduler, server);
+          config, storage, writer, retention, selfScraper, scrapeScheduler, server, errors);
     } catch (RuntimeException e) {
       scrapeScheduler.shutdownNow();
+      if (writer != null) {
+        writer.close();
+        writer = null;
+      }
+      if (errors != null) {
+        errors.close();
+      }
       if (selfScraper != null) {
         selfScraper.close();
       }
@@ -219,6 +253,10 @@ public final class YumzoomServer implements AutoCloseable {
     return writer;
   }
 
+  public ErrorTracking errors() {
+    return errors;
+  }
+
   /** Drains: stops listening, commits everything acknowledged or queued, closes the store. */
   @Override
   public synchronized void close() {
@@ -231,6 +269,7 @@ public final class YumzoomServer implements AutoCloseable {
     selfScraper.close();
     scrapeScheduler.shutdownNow();
     writer.close();
+    errors.close(); // after the span writer: its last commits may still carry exception events
     retention.close();
     storage.close();
     LOG.info("stopped; {} spans committed in this run", writer.committedSpans());
