@@ -30,6 +30,9 @@ final class TestReceiver implements AutoCloseable {
   final List<Request> requests = new CopyOnWriteArrayList<>();
   private final Deque<Integer> statuses = new ArrayDeque<>();
 
+  /** How long each answer takes: a slow receiver. */
+  volatile long delayMillis;
+
   TestReceiver() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext(
@@ -43,6 +46,13 @@ final class TestReceiver implements AutoCloseable {
                     (k, v) ->
                         headers.put(k.toLowerCase(java.util.Locale.ROOT), String.join(",", v)));
             String body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            if (delayMillis > 0) {
+              try {
+                Thread.sleep(delayMillis);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            }
             int status;
             synchronized (statuses) {
               status = statuses.isEmpty() ? 200 : statuses.poll();
