@@ -53,10 +53,12 @@ public final class DeliveryConfig {
    * Ordered steps walked until the alert is acknowledged or resolved.
    *
    * @param repeat how many times the whole step list runs (1: once)
+   * @param repeatDelay the wait after the last step before the next round starts at step 0
    * @param ackTimeout after an acknowledgement, the walk restarts if the alert still fires this
    *     long after it (zero: never)
    */
-  record EscalationPolicy(String name, List<Step> steps, int repeat, Duration ackTimeout) {
+  record EscalationPolicy(
+      String name, List<Step> steps, int repeat, Duration repeatDelay, Duration ackTimeout) {
     EscalationPolicy {
       steps = List.copyOf(steps);
     }
@@ -352,6 +354,7 @@ public final class DeliveryConfig {
         name,
         steps,
         repeat,
+        duration(path + ".repeat_delay", node.path("repeat_delay").asText("5m")),
         duration(path + ".ack_timeout", node.path("ack_timeout").asText("0s")));
   }
 

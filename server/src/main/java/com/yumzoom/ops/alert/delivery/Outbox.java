@@ -181,6 +181,31 @@ final class Outbox implements AutoCloseable {
     return id;
   }
 
+  /**
+   * Persists {@code n} without deliveries: a notification routed to an escalation policy, whose
+   * steps enqueue it for their receivers later.
+   */
+  long store(Notification n) {
+    long id = store.newId();
+    store.update(
+        "INSERT INTO notifications VALUES (?, ?, ?, ?, ?, ?, ?)",
+        id,
+        clock.millis(),
+        n.receiver(),
+        n.groupKey(),
+        n.status(),
+        n.alerts().size(),
+        json(n, n.receiver()));
+    return id;
+  }
+
+  /** A stored notification, or null. */
+  Notification notification(long id) {
+    String payload =
+        store.queryOne("SELECT payload FROM notifications WHERE id = ?", rs -> rs.getString(1), id);
+    return payload == null ? null : Payloads.fromJson(payload);
+  }
+
   private static String json(Notification n, String receiver) {
     Notification stored =
         n.receiver().equals(receiver)
