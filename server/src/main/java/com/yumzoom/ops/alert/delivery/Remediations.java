@@ -123,17 +123,21 @@ final class Remediations implements AutoCloseable {
       return false;
     }
     try {
-      executor.execute(() -> runAndRecord(action, fingerprint, groupKey));
+      executor.execute(() -> runAndRecord(action, fingerprint, groupKey, now));
       return true;
     } catch (RejectedExecutionException e) {
       record(
-          action, fingerprint, groupKey, new Outcome(false, "not run: too many actions running"));
+          action,
+          fingerprint,
+          groupKey,
+          now,
+          new Outcome(false, "not run: too many actions running"));
       return false;
     }
   }
 
   private void runAndRecord(
-      DeliveryConfig.RemediationAction action, String fingerprint, String groupKey) {
+      DeliveryConfig.RemediationAction action, String fingerprint, String groupKey, Instant at) {
     Outcome outcome;
     try {
       outcome = action.isHttp() ? http(action) : command(action);
@@ -141,19 +145,24 @@ final class Remediations implements AutoCloseable {
       outcome = new Outcome(false, "failed: " + e);
     }
     try {
-      record(action, fingerprint, groupKey, outcome);
+      record(action, fingerprint, groupKey, at, outcome);
     } catch (RuntimeException e) {
       LOG.warn("recording remediation {} failed", action.name(), e);
     }
   }
 
+  /** Records a run under its start time: the cooldown is counted from when it started. */
   private void record(
-      DeliveryConfig.RemediationAction action, String fingerprint, String groupKey, Outcome o) {
+      DeliveryConfig.RemediationAction action,
+      String fingerprint,
+      String groupKey,
+      Instant at,
+      Outcome o) {
     store.update(
         "INSERT INTO remediation_runs VALUES (?, ?, ?, ?, ?)",
         action.name(),
         fingerprint,
-        clock.millis(),
+        at.toEpochMilli(),
         o.ok(),
         Payloads.cut(o.detail(), MAX_OUTPUT));
     events.event(
