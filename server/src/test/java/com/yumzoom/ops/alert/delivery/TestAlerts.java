@@ -42,6 +42,19 @@ final class TestAlerts {
         0);
   }
 
+  static Notification withReceiver(Notification n, String receiver) {
+    return new Notification(
+        receiver,
+        n.status(),
+        n.groupLabels(),
+        n.commonLabels(),
+        n.commonAnnotations(),
+        n.externalUrl(),
+        n.groupKey(),
+        n.alerts(),
+        n.truncatedAlerts());
+  }
+
   static Notification critical(String receiver) {
     return notification(
         receiver, Alert.FIRING, alert(Alert.FIRING, "HighErrorRate", "critical", "fp1"));
