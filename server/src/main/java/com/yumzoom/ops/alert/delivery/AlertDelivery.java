@@ -169,36 +169,39 @@ public final class AlertDelivery implements NotificationSink, AutoCloseable {
     }
   }
 
-  /** Acknowledges alerts (API, signed link); forwards the acknowledgement to PagerDuty. */
+  /**
+   * Acknowledges alerts (API, signed link) and forwards the acknowledgement to every receiver with
+   * a PagerDuty channel that was notified about the alert's group, escalation steps included.
+   */
   Escalations.Change acknowledge(List<String> fingerprints, String by) {
     Escalations.Change change = escalations.acknowledge(fingerprints, by);
-    for (int i = 0; i < change.fingerprints().size(); i++) {
-      incidents.acknowledgeGroup(change.groupKeys().get(i), by);
+    for (String groupKey : change.groupKeys().stream().distinct().toList()) {
+      incidents.acknowledgeGroup(groupKey, by);
+      for (Notification latest : outbox.latestFiringPerReceiver(groupKey)) {
+        DeliveryConfig.Receiver r = config.receivers().get(latest.receiver());
+        if (r == null
+            || r.channels().stream().noneMatch(c -> c instanceof ChannelConfig.PagerDuty)) {
+          continue;
+        }
+        try {
+          outbox.enqueue(
+              new Notification(
+                  latest.receiver(),
+                  ChannelSender.ACKNOWLEDGED,
+                  latest.groupLabels(),
+                  latest.commonLabels(),
+                  latest.commonAnnotations(),
+                  latest.externalUrl(),
+                  latest.groupKey(),
+                  latest.alerts(),
+                  latest.truncatedAlerts()),
+              latest.receiver());
+        } catch (RuntimeException e) {
+          LOG.warn(
+              "forwarding the acknowledgement of {} to {} failed", groupKey, latest.receiver(), e);
+        }
+      }
     }
-    change.notificationIds().stream()
-        .distinct()
-        .forEach(
-            nid -> {
-              Notification original = outbox.notification(nid);
-              if (original != null && config.receivers().containsKey(original.receiver())) {
-                try {
-                  outbox.enqueue(
-                      new Notification(
-                          original.receiver(),
-                          ChannelSender.ACKNOWLEDGED,
-                          original.groupLabels(),
-                          original.commonLabels(),
-                          original.commonAnnotations(),
-                          original.externalUrl(),
-                          original.groupKey(),
-                          original.alerts(),
-                          original.truncatedAlerts()),
-                      original.receiver());
-                } catch (RuntimeException e) {
-                  LOG.warn("forwarding acknowledgement of notification {} failed", nid, e);
-                }
-              }
-            });
     return change;
   }
 

@@ -169,8 +169,11 @@ final class Escalations {
       String groupKey,
       String payload) {}
 
-  /** Fires every step that is due and re-triggers acknowledgements that timed out. */
-  int tick() {
+  /**
+   * Fires every step that is due and re-triggers acknowledgements that timed out. Synchronized: the
+   * ticker and {@code send} both call it, and a step must fire once.
+   */
+  synchronized int tick() {
     long now = clock.millis();
     DeliveryConfig cfg = config.get();
     int fired = 0;

@@ -199,6 +199,20 @@ final class Outbox implements AutoCloseable {
     return id;
   }
 
+  /** The latest firing notification of {@code groupKey} for each receiver that got one. */
+  List<Notification> latestFiringPerReceiver(String groupKey) {
+    return store
+        .query(
+            "SELECT arg_max(payload, id) FROM notifications WHERE group_key = ? AND status = ?"
+                + " GROUP BY receiver",
+            rs -> rs.getString(1),
+            groupKey,
+            com.yumzoom.ops.alert.Alert.FIRING)
+        .stream()
+        .map(Payloads::fromJson)
+        .toList();
+  }
+
   /** A stored notification, or null. */
   Notification notification(long id) {
     String payload =

@@ -41,8 +41,15 @@ class DeliveryApiIT {
                 webhook_configs: [{url: '%s'}]
               - name: broken
                 webhook_configs: [{url: '%s'}]
+              - name: pd
+                pagerduty_configs:
+                  - url: '%s'
+                    routing_key: 0123456789abcdef0123456789abcdef
             """
-                .formatted(receiver.url("/hook"), "http://127.0.0.1:1/nothing-listens"));
+                .formatted(
+                    receiver.url("/hook"),
+                    "http://127.0.0.1:1/nothing-listens",
+                    receiver.url("/v2/enqueue")));
     delivery = TestDelivery.open(config, dataDir, clock);
     ServerBuilder sb = Server.builder().http(0);
     delivery.register(sb);
@@ -145,6 +152,29 @@ class DeliveryApiIT {
     r = post("/api/alerting/alerts/fp-api/resolve", "");
     assertThat(json(r).path("status").asText()).isEqualTo("resolved");
     assertThat(post("/api/alerting/alerts/fp-api/resolve", "").statusCode()).isEqualTo(409);
+  }
+
+  @Test
+  void anAcknowledgementIsForwardedToPagerDuty() throws Exception {
+    delivery.send(
+        TestAlerts.notification(
+            "pd", "firing", TestAlerts.alert("firing", "QueueStuck", "critical", "fp-pd")));
+    delivery.outbox().deliverDue();
+    assertThat(post("/api/alerting/alerts/fp-pd/ack", "{\"by\": \"gina\"}").statusCode())
+        .isEqualTo(200);
+    delivery.outbox().deliverDue();
+
+    List<JsonNode> events =
+        receiver.requests.stream()
+            .filter(r -> r.path().equals("/v2/enqueue"))
+            .map(r -> OutboxIT.readTree(r.body()))
+            .toList();
+    assertThat(events)
+        .extracting(e -> e.path("event_action").asText())
+        .containsExactly("trigger", "acknowledge");
+    assertThat(events.get(1).path("dedup_key").asText())
+        .isEqualTo(events.get(0).path("dedup_key").asText())
+        .isEqualTo("{}/{severity=\"critical\"}:{alertname=\"QueueStuck\"}");
   }
 
   @Test
