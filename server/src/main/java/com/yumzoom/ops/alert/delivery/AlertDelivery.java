@@ -157,15 +157,21 @@ public final class AlertDelivery implements NotificationSink, AutoCloseable {
       throw new IllegalStateException("alert delivery is closed");
     }
     boolean toPolicy = config.policies().containsKey(n.receiver());
-    long id = toPolicy ? outbox.store(n) : outbox.enqueue(n, n.receiver());
+    // queuing and recording the alerts' states are one commit: both or neither, one WAL sync
+    long[] id = new long[1];
+    Set<String> changed =
+        store.transaction(
+            () -> {
+              id[0] = toPolicy ? outbox.store(n) : outbox.enqueue(n, n.receiver());
+              return escalations.record(id[0], n);
+            });
     // the notification is committed: what follows must not make the dispatcher send it again
     try {
-      Set<String> changed = escalations.record(id, n);
       incidents.onNotification(n, changed);
       remediations.onNotification(n, changed);
       escalations.tick();
     } catch (RuntimeException e) {
-      LOG.warn("after queuing notification {} for {}: {}", id, n.receiver(), e.toString(), e);
+      LOG.warn("after queuing notification {} for {}: {}", id[0], n.receiver(), e.toString(), e);
     }
   }
 

@@ -8,9 +8,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -75,6 +77,14 @@ final class Outbox implements AutoCloseable {
   private final Listener listener;
   private final AtomicInteger pending = new AtomicInteger();
   private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
+
+  /**
+   * Pending deliveries by due time ({@code [nextAttemptAtMillis, id]}), so finding due work never
+   * scans the table. Entries leave when claimed and come back on retry.
+   */
+  private final PriorityQueue<long[]> schedule =
+      new PriorityQueue<>(Comparator.<long[]>comparingLong(e -> e[0]).thenComparingLong(e -> e[1]));
+
   private final AtomicLong workerErrors = new AtomicLong();
   private final AtomicLong delivered = new AtomicLong();
   private final AtomicLong deadLettered = new AtomicLong();
@@ -104,10 +114,16 @@ final class Outbox implements AutoCloseable {
     this.nanos = nanos;
     this.maxPending = maxPending;
     this.listener = listener;
-    Long count =
-        store.queryOne(
-            "SELECT count(*) FROM deliveries WHERE state = ?", rs -> rs.getLong(1), PENDING);
-    pending.set(count == null ? 0 : count.intValue());
+    // the schedule is rebuilt from the database: after a restart every pending delivery is due
+    // again at its recorded time; bounded by maxPending like the table it mirrors
+    store.query(
+        "SELECT next_attempt_at, id FROM deliveries WHERE state = ?",
+        rs -> {
+          schedule(rs.getLong(1), rs.getLong(2));
+          return null;
+        },
+        PENDING);
+    pending.set(schedule.size());
   }
 
   /**
@@ -174,11 +190,31 @@ final class Outbox implements AutoCloseable {
                 now,
                 now);
           }
+          store.afterCommit(
+              () -> {
+                pending.addAndGet(deliveryIds.size());
+                for (long deliveryId : deliveryIds) {
+                  schedule(now, deliveryId);
+                }
+                wake();
+              });
           return null;
         });
-    pending.addAndGet(wanted.size());
-    wake();
     return id;
+  }
+
+  private void schedule(long at, long deliveryId) {
+    synchronized (schedule) {
+      schedule.add(new long[] {at, deliveryId});
+    }
+  }
+
+  /** Millis until the earliest scheduled delivery is due (0 if one is due, -1 if none). */
+  private long untilNextDue() {
+    synchronized (schedule) {
+      long[] head = schedule.peek();
+      return head == null ? -1 : Math.max(0, head[0] - clock.millis());
+    }
   }
 
   /**
@@ -259,36 +295,44 @@ final class Outbox implements AutoCloseable {
       long createdAt,
       String payload) {}
 
+  /** Claims up to {@code limit} due deliveries from the schedule and loads them. */
   private List<Due> due(int limit) {
     if (limit <= 0) {
       return List.of();
     }
-    return store
-        .query(
-            """
-        SELECT d.id, d.notification_id, d.receiver, d.channel, d.channel_index, d.attempts,
-               d.created_at, n.payload
-        FROM deliveries d JOIN notifications n ON n.id = d.notification_id
-        WHERE d.state = ? AND d.next_attempt_at <= ?
-        ORDER BY d.next_attempt_at, d.id LIMIT ?
-        """,
-            rs ->
-                new Due(
-                    rs.getLong(1),
-                    rs.getLong(2),
-                    rs.getString(3),
-                    rs.getString(4),
-                    rs.getInt(5),
-                    rs.getInt(6),
-                    rs.getLong(7),
-                    rs.getString(8)),
-            PENDING,
-            clock.millis(),
-            limit + inFlight.size())
-        .stream()
-        .filter(d -> !inFlight.contains(d.id()))
-        .limit(limit)
-        .toList();
+    long now = clock.millis();
+    List<Long> ids = new ArrayList<>();
+    synchronized (schedule) {
+      while (ids.size() < limit && !schedule.isEmpty() && schedule.peek()[0] <= now) {
+        ids.add(schedule.poll()[1]);
+      }
+    }
+    if (ids.isEmpty()) {
+      return List.of();
+    }
+    String marks = String.join(", ", java.util.Collections.nCopies(ids.size(), "?"));
+    Object[] params = new Object[ids.size() + 1];
+    params[0] = PENDING;
+    for (int i = 0; i < ids.size(); i++) {
+      params[i + 1] = ids.get(i);
+    }
+    return store.query(
+        "SELECT d.id, d.notification_id, d.receiver, d.channel, d.channel_index, d.attempts,"
+            + " d.created_at, n.payload FROM deliveries d JOIN notifications n"
+            + " ON n.id = d.notification_id WHERE d.state = ? AND d.id IN ("
+            + marks
+            + ") ORDER BY d.next_attempt_at, d.id",
+        rs ->
+            new Due(
+                rs.getLong(1),
+                rs.getLong(2),
+                rs.getString(3),
+                rs.getString(4),
+                rs.getInt(5),
+                rs.getInt(6),
+                rs.getLong(7),
+                rs.getString(8)),
+        params);
   }
 
   /**
@@ -402,7 +446,9 @@ final class Outbox implements AutoCloseable {
               d.id());
           return null;
         });
-    if (!finalState.equals(PENDING)) {
+    if (finalState.equals(PENDING)) {
+      schedule(finalNext, d.id());
+    } else {
       pending.decrementAndGet();
       (finalState.equals(DELIVERED) ? delivered : deadLettered).incrementAndGet();
     }
@@ -471,8 +517,10 @@ final class Outbox implements AutoCloseable {
         }
         if (due.isEmpty() || permits.availablePermits() == 0) {
           synchronized (signal) {
-            if (!woken && !closed) {
-              signal.wait(pollInterval.toMillis());
+            long wait = untilNextDue();
+            wait = wait < 0 ? pollInterval.toMillis() : Math.min(wait, pollInterval.toMillis());
+            if (!woken && !closed && (wait > 0 || permits.availablePermits() == 0)) {
+              signal.wait(Math.max(1, wait));
             }
             woken = false;
           }
