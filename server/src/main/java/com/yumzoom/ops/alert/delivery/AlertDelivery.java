@@ -134,7 +134,8 @@ public final class AlertDelivery implements NotificationSink, AutoCloseable {
 
   private void purge() {
     try {
-      int n = outbox.purgeBefore(clock.instant().minus(settings.historyMaxAge()));
+      java.time.Instant cutoff = clock.instant().minus(settings.historyMaxAge());
+      int n = outbox.purgeBefore(cutoff) + escalations.purgeBefore(cutoff.toEpochMilli());
       if (n > 0) {
         LOG.info("deleted {} notifications older than {}", n, settings.historyMaxAge());
       }
@@ -159,12 +160,14 @@ public final class AlertDelivery implements NotificationSink, AutoCloseable {
     boolean toPolicy = config.policies().containsKey(n.receiver());
     // queuing and recording the alerts' states are one commit: both or neither, one WAL sync
     long[] id = new long[1];
-    Set<String> changed =
-        store.transaction(
-            () -> {
-              id[0] = toPolicy ? outbox.store(n) : outbox.enqueue(n, n.receiver());
-              return escalations.record(id[0], n);
-            });
+    @SuppressWarnings("unchecked")
+    Set<String>[] changedHolder = new Set[1];
+    store.batched(
+        () -> {
+          id[0] = toPolicy ? outbox.store(n) : outbox.enqueue(n, n.receiver());
+          changedHolder[0] = escalations.record(id[0], n);
+        });
+    Set<String> changed = changedHolder[0];
     // the notification is committed: what follows must not make the dispatcher send it again
     try {
       incidents.onNotification(n, changed);

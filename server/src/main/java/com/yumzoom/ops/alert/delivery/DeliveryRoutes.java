@@ -98,9 +98,15 @@ final class DeliveryRoutes {
       }
       return HttpResponse.of(
           req.aggregate()
-              .thenApplyAsync(
-                  agg -> {
+              .handleAsync(
+                  (agg, failure) -> {
                     try {
+                      if (failure != null) {
+                        return error(
+                            HttpStatus.BAD_REQUEST,
+                            "bad_request",
+                            "body: could not be read: " + failure.getClass().getSimpleName());
+                      }
                       if (agg.content().length() > MAX_BODY) {
                         return error(
                             HttpStatus.REQUEST_ENTITY_TOO_LARGE,

@@ -116,11 +116,12 @@ final class Escalations {
             }
             if (!firing) {
               store.update(
-                  "UPDATE escalations SET state = ? WHERE fingerprint = ? AND state IN (?, ?)",
+                  "UPDATE escalations SET state = ? WHERE fingerprint = ? AND state IN (?, ?, ?)",
                   RESOLVED,
                   a.fingerprint(),
                   ACTIVE,
-                  ACKED);
+                  ACKED,
+                  EXHAUSTED);
               continue;
             }
             DeliveryConfig.EscalationPolicy policy = routedPolicy;
@@ -133,14 +134,17 @@ final class Escalations {
             if (policy == null) {
               continue;
             }
+            // an exhausted walk stays exhausted while the episode lasts: repeats of the same
+            // firing alert must not start it over
             int open =
                 store.update(
                     "UPDATE escalations SET notification_id = ? WHERE fingerprint = ?"
-                        + " AND state IN (?, ?)",
+                        + " AND state IN (?, ?, ?)",
                     id,
                     a.fingerprint(),
                     ACTIVE,
-                    ACKED);
+                    ACKED,
+                    EXHAUSTED);
             if (open == 0) {
               long due = now + policy.steps().getFirst().delay().toMillis();
               store.update(
@@ -315,6 +319,20 @@ final class Escalations {
         state,
         d.fingerprint(),
         ACTIVE);
+  }
+
+  /** Deletes resolved alert states and finished escalations older than {@code cutoffMillis}. */
+  int purgeBefore(long cutoffMillis) {
+    return store.transaction(
+        () ->
+            store.update(
+                    "DELETE FROM escalations WHERE state = ? AND started_at < ?",
+                    RESOLVED,
+                    cutoffMillis)
+                + store.update(
+                    "DELETE FROM alert_state WHERE status = ? AND updated_at < ?",
+                    Alert.RESOLVED,
+                    cutoffMillis));
   }
 
   /** What an acknowledgement or resolution touched. */

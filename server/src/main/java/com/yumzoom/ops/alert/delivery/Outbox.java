@@ -424,7 +424,7 @@ final class Outbox implements AutoCloseable {
     String finalState = state;
     long finalNext = next;
     String finalError = error;
-    store.transaction(
+    store.batched(
         () -> {
           store.update(
               "INSERT INTO attempts VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -444,7 +444,6 @@ final class Outbox implements AutoCloseable {
               now.toEpochMilli(),
               finalError,
               d.id());
-          return null;
         });
     if (finalState.equals(PENDING)) {
       schedule(finalNext, d.id());

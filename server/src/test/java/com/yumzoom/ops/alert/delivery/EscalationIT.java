@@ -88,6 +88,12 @@ class EscalationIT {
     assertThat(paths()).hasSize(5);
     JsonNode esc = delivery.escalations().list("fp1", null).get(0);
     assertThat(esc.path("state").asText()).isEqualTo("exhausted");
+
+    // a repeat notification of the same episode does not start the walk over
+    delivery.send(TestAlerts.critical("team"));
+    advance(Duration.ofHours(1));
+    assertThat(paths()).hasSize(6).endsWith("/team");
+    assertThat(delivery.escalations().list("fp1", null)).hasSize(1);
   }
 
   @Test
