@@ -316,6 +316,18 @@ final class Outbox implements AutoCloseable {
     for (int i = 0; i < ids.size(); i++) {
       params[i + 1] = ids.get(i);
     }
+    try {
+      return load(ids, marks, params);
+    } catch (RuntimeException e) {
+      // claimed but not loaded: put them back so they are not forgotten until a restart
+      for (long id : ids) {
+        schedule(now + retry.initialBackoff().toMillis(), id);
+      }
+      throw e;
+    }
+  }
+
+  private List<Due> load(List<Long> ids, String marks, Object[] params) {
     return store.query(
         "SELECT d.id, d.notification_id, d.receiver, d.channel, d.channel_index, d.attempts,"
             + " d.created_at, n.payload FROM deliveries d JOIN notifications n"
@@ -344,7 +356,7 @@ final class Outbox implements AutoCloseable {
     for (Due d : due(1000)) {
       if (inFlight.add(d.id())) {
         try {
-          attempt(d);
+          attemptSafely(d);
           made++;
         } finally {
           inFlight.remove(d.id());
@@ -352,6 +364,20 @@ final class Outbox implements AutoCloseable {
       }
     }
     return made;
+  }
+
+  /**
+   * An attempt whose outcome could not be recorded (the store failed) is scheduled again: the
+   * receiver may get it twice, but it is never forgotten.
+   */
+  private void attemptSafely(Due d) {
+    try {
+      attempt(d);
+    } catch (Throwable t) {
+      workerErrors.incrementAndGet();
+      LOG.error("delivery {} failed outside the channel; trying again later", d.id(), t);
+      schedule(clock.millis() + retry.initialBackoff().toMillis(), d.id());
+    }
   }
 
   private void attempt(Due d) {
@@ -498,10 +524,7 @@ final class Outbox implements AutoCloseable {
             workers.execute(
                 () -> {
                   try {
-                    attempt(d);
-                  } catch (Throwable t) {
-                    workerErrors.incrementAndGet();
-                    LOG.error("delivery worker failed on delivery {}", d.id(), t);
+                    attemptSafely(d);
                   } finally {
                     inFlight.remove(d.id());
                     permits.release();
