@@ -73,6 +73,7 @@ final class DeliveryRoutes {
     sb.route().get("/api/alerting/alerts/{fingerprint}").build(r.blocking(r::alert));
     sb.route().post("/api/alerting/alerts/{fingerprint}/ack").build(r.blocking(r::ack));
     sb.route().post("/api/alerting/alerts/{fingerprint}/resolve").build(r.blocking(r::resolve));
+    sb.route().get("/api/alerting/status").build(r.blocking(r::status));
     sb.route().get("/api/alerting/escalations").build(r.blocking(r::escalations));
     sb.route().get("/api/alerting/remediations").build(r.blocking(r::remediations));
     sb.route().get("/ack").build(r.blocking(r::ackPage));
@@ -271,6 +272,16 @@ final class DeliveryRoutes {
             + bodyHtml
             + "</p></body></html>";
     return HttpResponse.of(status, MediaType.HTML_UTF_8, html);
+  }
+
+  /** Counters of this process's delivery side (since start) and the outbox depth. */
+  private HttpResponse status(ServiceRequestContext ctx, AggregatedHttpRequest req) {
+    ObjectNode body = Payloads.JSON.createObjectNode();
+    body.put("pending", delivery.outbox().pending());
+    body.put("delivered", delivery.outbox().delivered());
+    body.put("deadLettered", delivery.outbox().deadLettered());
+    body.put("workerErrors", delivery.outbox().workerErrors());
+    return ok(body);
   }
 
   private HttpResponse escalations(ServiceRequestContext ctx, AggregatedHttpRequest req) {

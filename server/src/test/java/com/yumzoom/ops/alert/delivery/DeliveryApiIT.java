@@ -114,6 +114,11 @@ class DeliveryApiIT {
     assertThat(attempt.path("statusCode").asInt()).isZero();
     assertThat(attempt.path("error").asText()).startsWith("ConnectException");
     assertThat(detail.path("payload").path("receiver").asText()).isEqualTo("broken");
+
+    JsonNode status = json(get("/api/alerting/status"));
+    assertThat(status.path("pending").asInt()).isPositive();
+    assertThat(status.path("delivered").asLong()).isPositive();
+    assertThat(status.path("workerErrors").asLong()).isZero();
   }
 
   @Test
