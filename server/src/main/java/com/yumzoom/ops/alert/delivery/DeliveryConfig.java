@@ -88,6 +88,11 @@ public final class DeliveryConfig {
   }
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(DeliveryConfig.class);
+  private static final Set<String> SUPPORTED =
+      Set.of(
+          "email_configs", "slack_configs", "sms_configs", "webhook_configs", "pagerduty_configs");
   private static final Pattern GO_DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d|w|y)");
 
   private final Map<String, Receiver> receivers;
@@ -277,6 +282,13 @@ public final class DeliveryConfig {
           new ChannelConfig.PagerDuty(
               url, key, c.path("severity").asText(""), c.path("send_resolved").asBoolean(true)));
     }
+    node.fieldNames()
+        .forEachRemaining(
+            field -> {
+              if (field.endsWith("_configs") && !SUPPORTED.contains(field)) {
+                LOG.warn("{}.{}: channel kind not supported by YumZoom Ops; ignored", path, field);
+              }
+            });
     if (node.path("log").asBoolean(false) || channels.isEmpty()) {
       // a receiver without channels (Alertmanager's "blackhole") still leaves a record
       channels.add(new ChannelConfig.Log(true));
