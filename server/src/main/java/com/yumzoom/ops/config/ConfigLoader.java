@@ -52,6 +52,18 @@ public final class ConfigLoader {
     KEYS.put("errors.commit-max-events", "5000");
     KEYS.put("errors.in-app-includes", "");
     KEYS.put("errors.fingerprint-rules-file", "");
+    KEYS.put("alerting.config-file", "");
+    KEYS.put("alerting.delivery.workers", "4");
+    KEYS.put("alerting.delivery.max-attempts", "10");
+    KEYS.put("alerting.delivery.max-age", "1h");
+    KEYS.put("alerting.delivery.initial-backoff", "1s");
+    KEYS.put("alerting.delivery.max-backoff", "5m");
+    KEYS.put("alerting.delivery.request-timeout", "10s");
+    KEYS.put("alerting.delivery.max-pending", "10000");
+    KEYS.put("alerting.delivery.public-url", "");
+    KEYS.put("alerting.delivery.link-ttl", "7d");
+    KEYS.put("alerting.delivery.history-max-age", "30d");
+    KEYS.put("alerting.incidents.auto-open-severities", "critical");
   }
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -127,6 +139,27 @@ public final class ConfigLoader {
             parse(v, "errors.commit-max-events", Integer::parseInt),
             list(v.get("errors.in-app-includes")),
             rulesFile.isEmpty() ? null : Path.of(rulesFile));
+    String alertingFile = v.get("alerting.config-file").trim();
+    java.util.Set<String> incidentSeverities = new java.util.LinkedHashSet<>();
+    for (String sev : v.get("alerting.incidents.auto-open-severities").split(",")) {
+      if (!sev.isBlank()) {
+        incidentSeverities.add(sev.trim());
+      }
+    }
+    YumzoomConfig.AlertDeliverySettings alertDelivery =
+        new YumzoomConfig.AlertDeliverySettings(
+            alertingFile.isEmpty() ? null : Path.of(alertingFile),
+            parse(v, "alerting.delivery.workers", Integer::parseInt),
+            parse(v, "alerting.delivery.max-attempts", Integer::parseInt),
+            parse(v, "alerting.delivery.max-age", ConfigLoader::duration),
+            parse(v, "alerting.delivery.initial-backoff", ConfigLoader::duration),
+            parse(v, "alerting.delivery.max-backoff", ConfigLoader::duration),
+            parse(v, "alerting.delivery.request-timeout", ConfigLoader::duration),
+            parse(v, "alerting.delivery.max-pending", Integer::parseInt),
+            v.get("alerting.delivery.public-url").trim(),
+            parse(v, "alerting.delivery.link-ttl", ConfigLoader::duration),
+            parse(v, "alerting.delivery.history-max-age", ConfigLoader::duration),
+            incidentSeverities);
     String dataDir = v.get("data-dir");
     if (dataDir.isBlank()) {
       throw new ConfigException("data-dir", "must not be empty");
@@ -141,7 +174,8 @@ public final class ConfigLoader {
         pipeline,
         retention,
         selfScrapeInterval,
-        errors);
+        errors,
+        alertDelivery);
   }
 
   /** A comma-separated list; blanks dropped. */

@@ -20,6 +20,8 @@ import java.util.Objects;
  * @param selfScrapeInterval how often the server scrapes its own metrics into its metrics store
  *     ({@code metrics.self-scrape-interval})
  * @param errors error tracking ({@code errors.*})
+ * @param alertDelivery notification delivery, escalation and incidents ({@code
+ *     alerting.config-file}, {@code alerting.delivery.*}, {@code alerting.incidents.*})
  */
 public record YumzoomConfig(
     Path dataDir,
@@ -31,7 +33,8 @@ public record YumzoomConfig(
     PipelineSettings pipeline,
     RetentionSettings retention,
     Duration selfScrapeInterval,
-    ErrorsSettings errors) {
+    ErrorsSettings errors,
+    AlertDeliverySettings alertDelivery) {
 
   public YumzoomConfig {
     Objects.requireNonNull(dataDir, "data-dir");
@@ -44,6 +47,7 @@ public record YumzoomConfig(
     Objects.requireNonNull(retention, "retention");
     Objects.requireNonNull(selfScrapeInterval, "metrics.self-scrape-interval");
     Objects.requireNonNull(errors, "errors");
+    Objects.requireNonNull(alertDelivery, "alerting.delivery");
   }
 
   /** The defaults, as documented in docs/configuration.md. */
@@ -133,6 +137,68 @@ public record YumzoomConfig(
       if (commitMaxEvents <= 0) {
         throw new ConfigException(
             "errors.commit-max-events", "must be positive, got " + commitMaxEvents);
+      }
+    }
+  }
+
+  /**
+   * Alert notification delivery (issue 4, delivery side).
+   *
+   * @param configFile the Alertmanager-format alerting file, or null: one receiver that logs
+   * @param workers concurrent deliveries
+   * @param maxAttempts attempts before a delivery is dead-lettered
+   * @param maxAge a delivery older than this is dead-lettered instead of retried
+   * @param initialBackoff delay after the first failure (doubles, with jitter)
+   * @param maxBackoff cap of the delay
+   * @param requestTimeout per HTTP/SMTP attempt
+   * @param maxPending undelivered deliveries before new notifications are refused
+   * @param publicUrl this server's address as users reach it, for links ("" = the notification's)
+   * @param linkTtl how long a signed acknowledge link stays valid
+   * @param historyMaxAge delivered and dead notifications older than this are deleted
+   * @param incidentSeverities severities whose alerts open incidents automatically
+   */
+  public record AlertDeliverySettings(
+      Path configFile,
+      int workers,
+      int maxAttempts,
+      Duration maxAge,
+      Duration initialBackoff,
+      Duration maxBackoff,
+      Duration requestTimeout,
+      int maxPending,
+      String publicUrl,
+      Duration linkTtl,
+      Duration historyMaxAge,
+      java.util.Set<String> incidentSeverities) {
+    public AlertDeliverySettings {
+      if (workers < 1 || workers > 256) {
+        throw new ConfigException(
+            "alerting.delivery.workers", "must be between 1 and 256, got " + workers);
+      }
+      if (maxAttempts < 1 || maxAttempts > 1000) {
+        throw new ConfigException(
+            "alerting.delivery.max-attempts", "must be between 1 and 1000, got " + maxAttempts);
+      }
+      positive("alerting.delivery.max-age", maxAge);
+      positive("alerting.delivery.initial-backoff", initialBackoff);
+      positive("alerting.delivery.request-timeout", requestTimeout);
+      positive("alerting.delivery.link-ttl", linkTtl);
+      positive("alerting.delivery.history-max-age", historyMaxAge);
+      if (maxBackoff.compareTo(initialBackoff) < 0) {
+        throw new ConfigException(
+            "alerting.delivery.max-backoff", "must be at least alerting.delivery.initial-backoff");
+      }
+      if (maxPending < 1) {
+        throw new ConfigException(
+            "alerting.delivery.max-pending", "must be positive, got " + maxPending);
+      }
+      Objects.requireNonNull(publicUrl, "alerting.delivery.public-url");
+      incidentSeverities = java.util.Set.copyOf(incidentSeverities);
+    }
+
+    private static void positive(String key, Duration d) {
+      if (d.isNegative() || d.isZero()) {
+        throw new ConfigException(key, "must be positive, got " + d);
       }
     }
   }

@@ -7,6 +7,7 @@ import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
+import com.yumzoom.ops.alert.delivery.AlertDelivery;
 import com.yumzoom.ops.config.YumzoomConfig;
 import com.yumzoom.ops.errors.ErrorTracking;
 import com.yumzoom.ops.errors.ErrorsRoutes;
@@ -60,6 +61,7 @@ public final class YumzoomServer implements AutoCloseable {
   private final ScheduledExecutorService scrapeScheduler;
   private final Server server;
   private final ErrorTracking errors;
+  private final AlertDelivery alertDelivery;
   private volatile boolean closed;
 
   private YumzoomServer(
@@ -70,9 +72,11 @@ public final class YumzoomServer implements AutoCloseable {
       SelfScraper selfScraper,
       ScheduledExecutorService scrapeScheduler,
       Server server,
-      ErrorTracking errors) {
+      ErrorTracking errors,
+      AlertDelivery alertDelivery) {
     this.errors = errors;
     this.config = config;
+    this.alertDelivery = alertDelivery;
     this.selfScraper = selfScraper;
     this.scrapeScheduler = scrapeScheduler;
     this.storage = storage;
@@ -89,6 +93,7 @@ public final class YumzoomServer implements AutoCloseable {
     SpanMetrics spanMetrics = new SpanMetrics(SPAN_METRIC_KEYS);
     SelfScraper selfScraper = null;
     ErrorTracking errors = null;
+    AlertDelivery alertDelivery = null;
     ScheduledExecutorService scrapeScheduler =
         Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("yumzoom-self-scrape").factory());
@@ -175,8 +180,15 @@ public final class YumzoomServer implements AutoCloseable {
               "localhost:" + config.httpPort(),
               clock,
               System::nanoTime);
+      // ---- alerting, delivery side (issue 4): receivers, outbox, escalation, incidents ----
+      // The rule side hands notifications to alertDelivery (a NotificationSink) and checks its
+      // routes against alertDelivery.receiverExists().
+      alertDelivery = AlertDelivery.open(config.alertDelivery(), config.dataDir(), clock);
+      alertDelivery.register(sb);
+      // ---- end alerting delivery ----
       Server server = sb.build();
       server.start().join();
+      alertDelivery.start();
       retention.start(config.retention().checkInterval());
       selfScraper.start(scrapeScheduler, config.selfScrapeInterval());
       spanMetrics.scheduleFlush(scrapeScheduler, config.selfScrapeInterval(), metricsStore, clock);
@@ -188,9 +200,20 @@ public final class YumzoomServer implements AutoCloseable {
           config.otlpHttpPort(),
           config.dataDir().toAbsolutePath().normalize());
       return new YumzoomServer(
-          config, storage, writer, retention, selfScraper, scrapeScheduler, server, errors);
+          config,
+          storage,
+          writer,
+          retention,
+          selfScraper,
+          scrapeScheduler,
+          server,
+          errors,
+          alertDelivery);
     } catch (RuntimeException e) {
       scrapeScheduler.shutdownNow();
+      if (alertDelivery != null) {
+        alertDelivery.close();
+      }
       if (writer != null) {
         writer.close();
         writer = null;
@@ -257,6 +280,11 @@ public final class YumzoomServer implements AutoCloseable {
     return errors;
   }
 
+  /** The delivery side of alerting: the notification sink and the receivers it knows. */
+  public AlertDelivery alertDelivery() {
+    return alertDelivery;
+  }
+
   /** Drains: stops listening, commits everything acknowledged or queued, closes the store. */
   @Override
   public synchronized void close() {
@@ -266,6 +294,7 @@ public final class YumzoomServer implements AutoCloseable {
     closed = true;
     LOG.info("shutting down: draining in-flight requests and queued spans");
     server.stop().join();
+    alertDelivery.close();
     selfScraper.close();
     scrapeScheduler.shutdownNow();
     writer.close();
