@@ -117,7 +117,10 @@ final class RuleStore implements AutoCloseable {
         });
   }
 
-  /** Records transitions and replaces/deletes active rows, in one transaction. */
+  /**
+   * Records transitions and replaces/deletes active rows, in one transaction. (Row by row: the
+   * DuckDB driver's executeBatch opens its own transaction, which cannot nest in ours.)
+   */
   synchronized void apply(
       List<Transition> transitions, List<ActiveRow> upserts, List<ActiveRow> deletes) {
     if (transitions.isEmpty() && upserts.isEmpty() && deletes.isEmpty()) {
@@ -143,9 +146,8 @@ final class RuleStore implements AutoCloseable {
               t.setString(6, tr.from());
               t.setString(7, tr.to());
               setValue(t, 8, tr.value());
-              t.addBatch();
+              t.executeUpdate();
             }
-            t.executeBatch();
             List<ActiveRow> all = new ArrayList<>(deletes);
             all.addAll(upserts);
             for (ActiveRow r : all) {
@@ -166,9 +168,8 @@ final class RuleStore implements AutoCloseable {
               a.setLong(9, r.firedAtMs());
               a.setLong(10, r.resolvedAtMs());
               a.setLong(11, r.keepFiringSinceMs());
-              a.addBatch();
+              a.executeUpdate();
             }
-            a.executeBatch();
           }
         });
   }
