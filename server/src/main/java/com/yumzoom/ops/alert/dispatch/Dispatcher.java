@@ -251,10 +251,9 @@ public final class Dispatcher {
   private Alert effective(Tracked t, long now) {
     Alert a = t.alert().alert();
     if (Alert.FIRING.equals(a.status())) {
-      long validUntil =
-          Math.min(
-              t.alert().validUntil().toEpochMilli(),
-              t.updatedMs() + Math.max(config.resolveTimeout().toMillis(), 1));
+      // Like Prometheus' endsAt, validUntil is always set, so Alertmanager's resolve_timeout
+      // (for alerts without an end) never applies.
+      long validUntil = t.alert().validUntil().toEpochMilli();
       if (validUntil <= now) {
         return new Alert(
             Alert.RESOLVED,
@@ -586,11 +585,7 @@ public final class Dispatcher {
           receivers.add(r.receiver());
         }
       }
-      Instant endsAt =
-          Instant.ofEpochMilli(
-              Math.min(
-                  t.alert().validUntil().toEpochMilli(),
-                  t.updatedMs() + config.resolveTimeout().toMillis()));
+      Instant endsAt = t.alert().validUntil();
       out.add(
           new AlertView(
               a,
