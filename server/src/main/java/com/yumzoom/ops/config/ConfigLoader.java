@@ -47,6 +47,15 @@ public final class ConfigLoader {
     KEYS.put("retention.max-age", "7d");
     KEYS.put("retention.check-interval", "5m");
     KEYS.put("metrics.self-scrape-interval", "15s");
+    KEYS.put("alerting.enabled", "true");
+    KEYS.put("alerting.rule-files", "");
+    KEYS.put("alerting.evaluation-interval", "15s");
+    KEYS.put("alerting.config-file", "");
+    KEYS.put("alerting.reload-interval", "1m");
+    KEYS.put("alerting.external-url", "");
+    KEYS.put("alerting.receiver-rate-limit", "60");
+    KEYS.put("alerting.receiver-rate-burst", "20");
+    KEYS.put("alerting.history-retention", "30d");
   }
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -114,6 +123,7 @@ public final class ConfigLoader {
       throw new ConfigException(
           "metrics.self-scrape-interval", "must be at least 1s, got " + selfScrapeInterval);
     }
+    YumzoomConfig.AlertingSettings alerting = alerting(v);
     String dataDir = v.get("data-dir");
     if (dataDir.isBlank()) {
       throw new ConfigException("data-dir", "must not be empty");
@@ -127,7 +137,32 @@ public final class ConfigLoader {
         limits,
         pipeline,
         retention,
-        selfScrapeInterval);
+        selfScrapeInterval,
+        alerting);
+  }
+
+  private static YumzoomConfig.AlertingSettings alerting(Map<String, String> v) {
+    String enabled = v.get("alerting.enabled").trim();
+    if (!enabled.equals("true") && !enabled.equals("false")) {
+      throw new ConfigException("alerting.enabled", "must be true or false, got '" + enabled + "'");
+    }
+    java.util.List<String> ruleFiles = new java.util.ArrayList<>();
+    for (String f : v.get("alerting.rule-files").split(",")) {
+      if (!f.isBlank()) {
+        ruleFiles.add(f.trim());
+      }
+    }
+    String configFile = v.get("alerting.config-file").trim();
+    return new YumzoomConfig.AlertingSettings(
+        enabled.equals("true"),
+        ruleFiles,
+        parse(v, "alerting.evaluation-interval", ConfigLoader::duration),
+        configFile.isEmpty() ? null : Path.of(configFile),
+        parse(v, "alerting.reload-interval", ConfigLoader::duration),
+        v.get("alerting.external-url").trim(),
+        parse(v, "alerting.receiver-rate-limit", Integer::parseInt),
+        parse(v, "alerting.receiver-rate-burst", Integer::parseInt),
+        parse(v, "alerting.history-retention", ConfigLoader::duration));
   }
 
   private static <T> T parse(Map<String, String> values, String key, Function<String, T> parser) {

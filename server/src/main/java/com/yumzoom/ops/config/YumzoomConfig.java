@@ -19,6 +19,7 @@ import java.util.Objects;
  * @param retention how long spans are kept ({@code retention.*})
  * @param selfScrapeInterval how often the server scrapes its own metrics into its metrics store
  *     ({@code metrics.self-scrape-interval})
+ * @param alerting rule evaluation and dispatch ({@code alerting.*})
  */
 public record YumzoomConfig(
     Path dataDir,
@@ -29,7 +30,8 @@ public record YumzoomConfig(
     IngestLimits limits,
     PipelineSettings pipeline,
     RetentionSettings retention,
-    Duration selfScrapeInterval) {
+    Duration selfScrapeInterval,
+    AlertingSettings alerting) {
 
   public YumzoomConfig {
     Objects.requireNonNull(dataDir, "data-dir");
@@ -41,6 +43,7 @@ public record YumzoomConfig(
     Objects.requireNonNull(pipeline, "pipeline");
     Objects.requireNonNull(retention, "retention");
     Objects.requireNonNull(selfScrapeInterval, "metrics.self-scrape-interval");
+    Objects.requireNonNull(alerting, "alerting");
   }
 
   /** The defaults, as documented in docs/configuration.md. */
@@ -91,6 +94,55 @@ public record YumzoomConfig(
       if (checkInterval.compareTo(Duration.ofSeconds(1)) < 0) {
         throw new ConfigException(
             "retention.check-interval", "must be at least 1s, got " + checkInterval);
+      }
+    }
+  }
+
+  /**
+   * Alerting rules and dispatch (issue 4, rule side).
+   *
+   * @param enabled whether rules are evaluated and notifications dispatched
+   * @param ruleFiles Prometheus rule files: paths, or globs in the file-name part
+   * @param evaluationInterval interval of rule groups that set none (at least 1s)
+   * @param configFile Alertmanager-format YAML with {@code route} and {@code inhibit_rules}, or
+   *     null
+   * @param reloadInterval how often rule files and the config file are re-read
+   * @param externalUrl base URL in links and notifications; empty means http://localhost:port
+   * @param receiverRateLimit notifications per receiver per minute
+   * @param receiverRateBurst notifications a receiver can receive at once
+   * @param historyRetention how long alert state transitions are kept
+   */
+  public record AlertingSettings(
+      boolean enabled,
+      java.util.List<String> ruleFiles,
+      Duration evaluationInterval,
+      Path configFile,
+      Duration reloadInterval,
+      String externalUrl,
+      int receiverRateLimit,
+      int receiverRateBurst,
+      Duration historyRetention) {
+    public AlertingSettings {
+      ruleFiles = java.util.List.copyOf(ruleFiles);
+      if (evaluationInterval.compareTo(Duration.ofSeconds(1)) < 0) {
+        throw new ConfigException(
+            "alerting.evaluation-interval", "must be at least 1s, got " + evaluationInterval);
+      }
+      if (reloadInterval.compareTo(Duration.ofSeconds(1)) < 0) {
+        throw new ConfigException(
+            "alerting.reload-interval", "must be at least 1s, got " + reloadInterval);
+      }
+      if (receiverRateLimit <= 0) {
+        throw new ConfigException(
+            "alerting.receiver-rate-limit", "must be positive, got " + receiverRateLimit);
+      }
+      if (receiverRateBurst <= 0) {
+        throw new ConfigException(
+            "alerting.receiver-rate-burst", "must be positive, got " + receiverRateBurst);
+      }
+      if (historyRetention.compareTo(Duration.ofHours(1)) < 0) {
+        throw new ConfigException(
+            "alerting.history-retention", "must be at least 1h, got " + historyRetention);
       }
     }
   }

@@ -7,6 +7,8 @@ import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
+import com.yumzoom.ops.alert.dispatch.LoggingNotificationSink;
+import com.yumzoom.ops.alert.rules.AlertingModule;
 import com.yumzoom.ops.config.YumzoomConfig;
 import com.yumzoom.ops.ingest.IngestRoutes;
 import com.yumzoom.ops.ingest.IngestStats;
@@ -57,6 +59,7 @@ public final class YumzoomServer implements AutoCloseable {
   private final SelfScraper selfScraper;
   private final ScheduledExecutorService scrapeScheduler;
   private final Server server;
+  private final AlertingModule alerting;
   private volatile boolean closed;
 
   private YumzoomServer(
@@ -66,8 +69,10 @@ public final class YumzoomServer implements AutoCloseable {
       RetentionEnforcer retention,
       SelfScraper selfScraper,
       ScheduledExecutorService scrapeScheduler,
-      Server server) {
+      Server server,
+      AlertingModule alerting) {
     this.config = config;
+    this.alerting = alerting;
     this.selfScraper = selfScraper;
     this.scrapeScheduler = scrapeScheduler;
     this.storage = storage;
@@ -83,6 +88,7 @@ public final class YumzoomServer implements AutoCloseable {
     RetentionEnforcer retention = null;
     SpanMetrics spanMetrics = new SpanMetrics(SPAN_METRIC_KEYS);
     SelfScraper selfScraper = null;
+    AlertingModule alerting = null;
     ScheduledExecutorService scrapeScheduler =
         Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("yumzoom-self-scrape").factory());
@@ -141,6 +147,21 @@ public final class YumzoomServer implements AutoCloseable {
       // queryable over the Prometheus HTTP API (so Grafana's Prometheus data source works).
       OtlpMetricsRoutes.register(sb, metricsStore, config.limits());
       PrometheusApi.register(sb, new PromqlEngine(metricsStore), metricsStore, clock);
+      // ---- alerting, rule side (issue 4): rules, evaluation, routing/grouping/silences; the
+      // logging sink stands in for the delivery side's outbox until it is merged.
+      if (config.alerting().enabled()) {
+        alerting =
+            AlertingModule.start(
+                config.alerting(),
+                config.dataDir(),
+                config.httpPort(),
+                metricsStore,
+                clock,
+                new LoggingNotificationSink(),
+                null);
+        alerting.register(sb);
+      }
+      // ---- end alerting, rule side
       selfScraper =
           new SelfScraper(
               selfMetrics::render,
@@ -161,9 +182,12 @@ public final class YumzoomServer implements AutoCloseable {
           config.otlpHttpPort(),
           config.dataDir().toAbsolutePath().normalize());
       return new YumzoomServer(
-          config, storage, writer, retention, selfScraper, scrapeScheduler, server);
+          config, storage, writer, retention, selfScraper, scrapeScheduler, server, alerting);
     } catch (RuntimeException e) {
       scrapeScheduler.shutdownNow();
+      if (alerting != null) {
+        alerting.close();
+      }
       if (selfScraper != null) {
         selfScraper.close();
       }
@@ -229,6 +253,9 @@ public final class YumzoomServer implements AutoCloseable {
     LOG.info("shutting down: draining in-flight requests and queued spans");
     server.stop().join();
     selfScraper.close();
+    if (alerting != null) {
+      alerting.close();
+    }
     scrapeScheduler.shutdownNow();
     writer.close();
     retention.close();

@@ -599,7 +599,7 @@ public final class Dispatcher {
   }
 
   /** Counters for the status endpoint. */
-  synchronized Map<String, Object> status() {
+  public synchronized Map<String, Object> status() {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("alerts", alerts.size());
     out.put("groups", groups.size());
