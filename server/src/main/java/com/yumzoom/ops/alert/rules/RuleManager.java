@@ -52,10 +52,10 @@ import org.slf4j.LoggerFactory;
  * keep_firing_for} after the result disappeared, then is resolved and kept 15 minutes. Time comes
  * only from the injected clock and evaluation timestamps are the scheduled slot times, so a test
  * drives everything with {@link #evaluateDue()} after moving a manual clock. One lock guards all
- * groups: evaluation of a group and an API change never interleave, and API reads see a consistent
- * picture. Series that a rule wrote in its previous evaluation but not in this one get a staleness
- * marker, as Prometheus writes them, so queries stop seeing them at once instead of after the 5
- * minute lookback.
+ * groups, taken per group evaluation: an evaluation and an API change never interleave, and API
+ * reads see a consistent picture while waiting for at most one group. Series that a rule wrote in
+ * its previous evaluation but not in this one get a staleness marker, as Prometheus writes them, so
+ * queries stop seeing them at once instead of after the 5 minute lookback.
  */
 public final class RuleManager {
 
@@ -219,9 +219,18 @@ public final class RuleManager {
   /** Evaluates every group whose slot has come; returns the number of groups evaluated. */
   public int evaluateDue() {
     int n = 0;
+    List<GroupState> all;
     synchronized (lock) {
-      long now = clock.millis();
-      for (GroupState g : List.copyOf(groups.values())) {
+      all = List.copyOf(groups.values());
+    }
+    // The lock is taken per group, not per pass, so API reads and changes wait for at most one
+    // group's evaluation; a group removed meanwhile is skipped.
+    for (GroupState g : all) {
+      synchronized (lock) {
+        if (groups.get(g.spec.name()) != g) {
+          continue;
+        }
+        long now = clock.millis();
         long interval = interval(g).toMillis();
         if (g.nextDueMs < 0) {
           g.nextDueMs = now;
