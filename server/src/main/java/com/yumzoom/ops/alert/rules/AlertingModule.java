@@ -61,9 +61,13 @@ public final class AlertingModule implements AutoCloseable {
       Dispatcher dispatcher,
       Predicate<String> receiverExists,
       Clock clock,
-      byte[] configBytes) {
+      byte[] configBytes,
+      ScheduledExecutorService evaluator,
+      ScheduledExecutorService flusher) {
     this.settings = settings;
     this.clock = clock;
+    this.evaluator = evaluator;
+    this.flusher = flusher;
     this.db = db;
     this.ruleStore = ruleStore;
     this.dispatchStore = dispatchStore;
@@ -71,12 +75,6 @@ public final class AlertingModule implements AutoCloseable {
     this.dispatcher = dispatcher;
     this.receiverExists = receiverExists;
     this.configBytes = configBytes;
-    this.evaluator =
-        Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().daemon().name("yumzoom-alert-rules").factory());
-    this.flusher =
-        Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().daemon().name("yumzoom-alert-dispatch").factory());
   }
 
   /**
@@ -106,6 +104,12 @@ public final class AlertingModule implements AutoCloseable {
             ? DispatchConfig.defaults()
             : parseConfig(settings.configFile(), configBytes, known);
     AlertsDatabase db = AlertsDatabase.open(dataDir);
+    ScheduledExecutorService evaluator =
+        Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("yumzoom-alert-rules").factory());
+    ScheduledExecutorService flusher =
+        Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("yumzoom-alert-dispatch").factory());
     RuleStore ruleStore = null;
     DispatchStore dispatchStore = null;
     try {
@@ -137,14 +141,35 @@ public final class AlertingModule implements AutoCloseable {
               new RuleManager.Settings(
                   settings.evaluationInterval(), settings.ruleFiles(), externalUrl),
               ruleReceivers,
-              dispatcher::put);
+              alerts -> {
+                dispatcher.put(alerts);
+                // flush at once rather than at the next tick: a group without group_wait
+                // notifies in the same moment its alert fires
+                try {
+                  flusher.execute(() -> guarded("dispatch", dispatcher::flushDue));
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                  // shutting down
+                }
+              });
       rules.start();
       AlertingModule m =
           new AlertingModule(
-              settings, db, ruleStore, dispatchStore, rules, dispatcher, known, clock, configBytes);
+              settings,
+              db,
+              ruleStore,
+              dispatchStore,
+              rules,
+              dispatcher,
+              known,
+              clock,
+              configBytes,
+              evaluator,
+              flusher);
       m.schedule();
       return m;
     } catch (RuntimeException e) {
+      evaluator.shutdownNow();
+      flusher.shutdownNow();
       if (dispatchStore != null) {
         dispatchStore.close();
       }
