@@ -150,6 +150,19 @@ class AlertingIT {
     assertThat(amAlerts.get(0).get("fingerprint").asText()).hasSize(16);
     JsonNode history = json("GET", "/api/alerting/history?rule=AlwaysOn", null, 200);
     assertThat(history.get(0).get("to").asText()).isEqualTo("firing");
+
+    // alerting's own metrics and the ALERTS series are queryable with PromQL
+    JsonNode rulesInGroup =
+        await(
+            "/api/v1/query?query=yumzoom_rule_group_rules%7Brule_group%3D%22base%22%7D",
+            n -> n.path("data").path("result").size() == 1);
+    assertThat(rulesInGroup.get("data").get("result").get(0).get("value").get(1).asText())
+        .isEqualTo("1");
+    JsonNode alertsSeries =
+        json("GET", "/api/v1/query?query=ALERTS%7Balertname%3D%22AlwaysOn%22%7D", null, 200);
+    assertThat(
+            alertsSeries.get("data").get("result").get(0).get("metric").get("alertstate").asText())
+        .isEqualTo("firing");
   }
 
   @Test

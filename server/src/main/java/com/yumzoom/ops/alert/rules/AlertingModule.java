@@ -48,6 +48,7 @@ public final class AlertingModule implements AutoCloseable {
   private final Dispatcher dispatcher;
   private final Predicate<String> receiverExists;
   private final Clock clock;
+  private final SampleStore samples;
   private final ScheduledExecutorService evaluator;
   private final ScheduledExecutorService flusher;
   private volatile byte[] configBytes;
@@ -61,11 +62,13 @@ public final class AlertingModule implements AutoCloseable {
       Dispatcher dispatcher,
       Predicate<String> receiverExists,
       Clock clock,
+      SampleStore samples,
       byte[] configBytes,
       ScheduledExecutorService evaluator,
       ScheduledExecutorService flusher) {
     this.settings = settings;
     this.clock = clock;
+    this.samples = samples;
     this.evaluator = evaluator;
     this.flusher = flusher;
     this.db = db;
@@ -162,6 +165,7 @@ public final class AlertingModule implements AutoCloseable {
               dispatcher,
               known,
               clock,
+              samples,
               configBytes,
               evaluator,
               flusher);
@@ -220,6 +224,63 @@ public final class AlertingModule implements AutoCloseable {
         TimeUnit.MINUTES);
     flusher.scheduleWithFixedDelay(
         () -> guarded("dispatch", dispatcher::flushDue), tick, tick, TimeUnit.MILLISECONDS);
+    evaluator.scheduleWithFixedDelay(
+        () -> guarded("self-metrics", this::writeSelfMetrics), 1, 15, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Alerting's own counters go straight into the metrics store (not through {@code /metrics}), so
+   * they can be queried and alerted on like any series: rule group durations and failures, and
+   * notifications per receiver.
+   */
+  @SuppressWarnings("unchecked")
+  void writeSelfMetrics() {
+    long now = clock.millis();
+    java.util.List<com.yumzoom.ops.metrics.Sample> out =
+        new java.util.ArrayList<>(rules.selfMetrics(now));
+    java.util.Map<String, Object> status = dispatcher.status();
+    out.add(
+        RuleManager.sample(
+            "yumzoom_alerts",
+            java.util.Map.of(),
+            now,
+            ((Number) status.get("alerts")).doubleValue()));
+    out.add(
+        RuleManager.sample(
+            "yumzoom_alert_groups",
+            java.util.Map.of(),
+            now,
+            ((Number) status.get("groups")).doubleValue()));
+    out.add(
+        RuleManager.sample(
+            "yumzoom_silences",
+            java.util.Map.of(),
+            now,
+            ((Number) status.get("silences")).doubleValue()));
+    var receivers = (java.util.Map<String, java.util.Map<String, Object>>) status.get("receivers");
+    receivers.forEach(
+        (name, counts) -> {
+          var l = java.util.Map.of("receiver", name);
+          out.add(
+              RuleManager.sample(
+                  "yumzoom_notifications_total",
+                  l,
+                  now,
+                  ((Number) counts.get("sent")).doubleValue()));
+          out.add(
+              RuleManager.sample(
+                  "yumzoom_notifications_failed_total",
+                  l,
+                  now,
+                  ((Number) counts.get("failed")).doubleValue()));
+          out.add(
+              RuleManager.sample(
+                  "yumzoom_notifications_rate_limited_total",
+                  l,
+                  now,
+                  ((Number) counts.get("rateLimited")).doubleValue()));
+        });
+    samples.append(out);
   }
 
   private static void guarded(String what, Runnable r) {

@@ -145,6 +145,8 @@ public final class RuleManager {
     long nextDueMs = -1;
     long lastEvalMs;
     long evalNanos;
+    long evaluations;
+    long failures;
 
     GroupState(GroupSpec spec, List<RuleState> rules) {
       this.spec = spec;
@@ -270,6 +272,7 @@ public final class RuleManager {
         r.lastError = null;
       } catch (RuntimeException e) {
         failedEvaluations++;
+        g.failures++;
         r.health = "err";
         r.lastError = e.getMessage() == null ? e.toString() : e.getMessage();
         LOG.debug("rule {} of group {} failed: {}", r.spec.name(), g.spec.name(), r.lastError);
@@ -280,6 +283,7 @@ public final class RuleManager {
     }
     g.lastEvalMs = ts;
     g.evalNanos = System.nanoTime() - start;
+    g.evaluations++;
     flush(fx);
   }
 
@@ -972,6 +976,31 @@ public final class RuleManager {
       }
       return o;
     }
+  }
+
+  /** Self-metrics per group, as Prometheus exports them about its own rule groups. */
+  List<Sample> selfMetrics(long tMs) {
+    List<Sample> out = new ArrayList<>();
+    synchronized (lock) {
+      for (GroupState g : groups.values()) {
+        Map<String, String> l = Map.of("rule_group", g.spec.name());
+        out.add(sample("yumzoom_rule_group_last_duration_seconds", l, tMs, g.evalNanos / 1e9));
+        out.add(sample("yumzoom_rule_group_rules", l, tMs, g.rules.size()));
+        out.add(
+            sample("yumzoom_rule_group_interval_seconds", l, tMs, interval(g).toMillis() / 1000.0));
+        out.add(sample("yumzoom_rule_group_evaluations_total", l, tMs, g.evaluations));
+        out.add(sample("yumzoom_rule_group_evaluation_failures_total", l, tMs, g.failures));
+      }
+      out.add(
+          sample("yumzoom_rule_group_iterations_missed_total", Map.of(), tMs, missedIterations));
+    }
+    return out;
+  }
+
+  static Sample sample(String name, Map<String, String> labels, long tMs, double v) {
+    TreeMap<String, String> m = new TreeMap<>(labels);
+    m.put(Labels.NAME, name);
+    return new Sample(new Labels(m), tMs, v);
   }
 
   int pruneHistory(Duration retention) {
