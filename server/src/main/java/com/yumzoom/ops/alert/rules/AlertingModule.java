@@ -30,9 +30,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The rule side of alerting, assembled: the alerts database, rule manager, dispatcher, their HTTP
- * APIs and two scheduler threads (rule evaluation with file reload and history pruning; dispatch
- * flushing), each ticking every 100 ms so a 1 s evaluation interval and short group waits are kept
- * closely. Workers never die from an exception: each tick catches, logs and goes on.
+ * APIs and two scheduler threads (rule evaluation with file reload and history pruning, handing due
+ * groups to up to 4 evaluation threads; dispatch flushing), each ticking every 100 ms so a 1 s
+ * evaluation interval and short group waits are kept closely. Workers never die from an exception:
+ * each tick catches, logs and goes on.
  */
 public final class AlertingModule implements AutoCloseable {
 
@@ -142,7 +143,10 @@ public final class AlertingModule implements AutoCloseable {
               new PromqlEngine(samples),
               clock,
               new RuleManager.Settings(
-                  settings.evaluationInterval(), settings.ruleFiles(), externalUrl),
+                  settings.evaluationInterval(),
+                  settings.ruleFiles(),
+                  externalUrl,
+                  Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()))),
               ruleReceivers,
               alerts -> {
                 dispatcher.put(alerts);
@@ -369,6 +373,7 @@ public final class AlertingModule implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    rules.close();
     dispatchStore.close();
     ruleStore.close();
     db.close();

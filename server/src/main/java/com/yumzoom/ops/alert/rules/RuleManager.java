@@ -72,12 +72,21 @@ public final class RuleManager {
    * @param ruleFiles paths or globs (in the file name part) of Prometheus rule files
    * @param externalUrl base URL for links in annotations and generator URLs
    */
-  public record Settings(Duration defaultInterval, List<String> ruleFiles, String externalUrl) {
+  public record Settings(
+      Duration defaultInterval, List<String> ruleFiles, String externalUrl, int threads) {
     public Settings {
       if (defaultInterval.compareTo(Duration.ofSeconds(1)) < 0) {
         throw new IllegalArgumentException("evaluation interval must be at least 1s");
       }
+      if (threads < 1) {
+        throw new IllegalArgumentException("evaluation threads must be at least 1");
+      }
       ruleFiles = List.copyOf(ruleFiles);
+    }
+
+    /** Groups evaluated one after another on the caller's thread (tests). */
+    public Settings(Duration defaultInterval, List<String> ruleFiles, String externalUrl) {
+      this(defaultInterval, ruleFiles, externalUrl, 1);
     }
   }
 
@@ -92,9 +101,13 @@ public final class RuleManager {
   private final Map<String, GroupState> groups = new LinkedHashMap<>();
   private String filesDigest = "";
   private String lastReloadError;
-  private long evaluations;
-  private long failedEvaluations;
-  private long missedIterations;
+  private final java.util.concurrent.atomic.LongAdder evaluations =
+      new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder failedEvaluations =
+      new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder missedIterations =
+      new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.ExecutorService pool;
 
   RuleManager(
       RuleStore store,
@@ -111,6 +124,19 @@ public final class RuleManager {
     this.settings = settings;
     this.parser = new RuleParser(receiverExists);
     this.dispatcher = dispatcher;
+    this.pool =
+        settings.threads() == 1
+            ? null
+            : java.util.concurrent.Executors.newFixedThreadPool(
+                settings.threads(),
+                Thread.ofPlatform().daemon().name("yumzoom-rule-eval-", 0).factory());
+  }
+
+  /** Stops the evaluation threads, if any. */
+  void close() {
+    if (pool != null) {
+      pool.shutdownNow();
+    }
   }
 
   // ---- runtime state
@@ -143,6 +169,7 @@ public final class RuleManager {
     GroupSpec spec;
     List<RuleState> rules;
     long nextDueMs = -1;
+    boolean removed;
     long lastEvalMs;
     long evalNanos;
     long evaluations;
@@ -218,37 +245,64 @@ public final class RuleManager {
 
   // ---- evaluation
 
-  /** Evaluates every group whose slot has come; returns the number of groups evaluated. */
+  /**
+   * Evaluates every group whose slot has come, in parallel when configured with several threads (as
+   * Prometheus runs each group on its own goroutine); returns when all are done, with the number of
+   * groups evaluated.
+   */
   public int evaluateDue() {
-    int n = 0;
     List<GroupState> all;
     synchronized (lock) {
       all = List.copyOf(groups.values());
     }
-    // The lock is taken per group, not per pass, so API reads and changes wait for at most one
-    // group's evaluation; a group removed meanwhile is skipped.
-    for (GroupState g : all) {
-      synchronized (lock) {
-        if (groups.get(g.spec.name()) != g) {
-          continue;
-        }
-        long now = clock.millis();
-        long interval = interval(g).toMillis();
-        if (g.nextDueMs < 0) {
-          g.nextDueMs = now;
-        }
-        if (now < g.nextDueMs) {
-          continue;
-        }
-        long missed = (now - g.nextDueMs) / interval;
-        missedIterations += missed;
-        long ts = g.nextDueMs + missed * interval;
-        evaluate(g, ts);
-        g.nextDueMs = ts + interval;
-        n++;
+    int n = 0;
+    if (pool == null) {
+      for (GroupState g : all) {
+        n += evaluateIfDue(g) ? 1 : 0;
       }
+      return n;
+    }
+    List<java.util.concurrent.Callable<Boolean>> tasks = new ArrayList<>();
+    for (GroupState g : all) {
+      tasks.add(() -> evaluateIfDue(g));
+    }
+    try {
+      for (java.util.concurrent.Future<Boolean> f : pool.invokeAll(tasks)) {
+        n += f.get() ? 1 : 0;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException e) {
+      LOG.error("rule group evaluation failed", e.getCause());
     }
     return n;
+  }
+
+  /**
+   * Locking: a group's own monitor guards its state. Evaluation takes only that monitor, so API
+   * reads and changes (which take the manager lock, then the group's) wait for at most one group's
+   * evaluation, and groups evaluate concurrently.
+   */
+  private boolean evaluateIfDue(GroupState g) {
+    synchronized (g) {
+      if (g.removed) {
+        return false;
+      }
+      long now = clock.millis();
+      long interval = interval(g).toMillis();
+      if (g.nextDueMs < 0) {
+        g.nextDueMs = now;
+      }
+      if (now < g.nextDueMs) {
+        return false;
+      }
+      long missed = (now - g.nextDueMs) / interval;
+      missedIterations.add(missed);
+      long ts = g.nextDueMs + missed * interval;
+      evaluate(g, ts);
+      g.nextDueMs = ts + interval;
+      return true;
+    }
   }
 
   private Duration interval(GroupState g) {
@@ -271,7 +325,7 @@ public final class RuleManager {
         r.health = "ok";
         r.lastError = null;
       } catch (RuntimeException e) {
-        failedEvaluations++;
+        failedEvaluations.increment();
         g.failures++;
         r.health = "err";
         r.lastError = e.getMessage() == null ? e.toString() : e.getMessage();
@@ -279,7 +333,7 @@ public final class RuleManager {
       }
       r.lastEvalMs = ts;
       r.evalNanos = System.nanoTime() - t0;
-      evaluations++;
+      evaluations.increment();
     }
     g.lastEvalMs = ts;
     g.evalNanos = System.nanoTime() - start;
@@ -543,6 +597,12 @@ public final class RuleManager {
       groups.put(spec.name(), newGroup(spec));
       return;
     }
+    synchronized (old) {
+      replaceRules(old, spec, fx);
+    }
+  }
+
+  private void replaceRules(GroupState old, GroupSpec spec, Effects fx) {
     Map<String, RuleState> previous = new HashMap<>();
     for (RuleState r : old.rules) {
       previous.put(r.spec.name(), r);
@@ -574,8 +634,11 @@ public final class RuleManager {
   private void removeGroup(String name, Effects fx) {
     GroupState g = groups.remove(name);
     if (g != null) {
-      for (RuleState r : g.rules) {
-        retire(g, r, fx);
+      synchronized (g) {
+        g.removed = true;
+        for (RuleState r : g.rules) {
+          retire(g, r, fx);
+        }
       }
     }
   }
@@ -814,9 +877,11 @@ public final class RuleManager {
     synchronized (lock) {
       ArrayNode out = JSON.createArrayNode();
       for (GroupState g : groups.values()) {
-        ObjectNode o = RuleParser.toJson(g.spec);
-        o.put("source", g.spec.source());
-        out.add(o);
+        synchronized (g) {
+          ObjectNode o = RuleParser.toJson(g.spec);
+          o.put("source", g.spec.source());
+          out.add(o);
+        }
       }
       return out;
     }
@@ -828,9 +893,11 @@ public final class RuleManager {
       if (g == null) {
         throw RuleApiException.notFound("rule group \"" + name + "\" not found");
       }
-      ObjectNode o = RuleParser.toJson(g.spec);
-      o.put("source", g.spec.source());
-      return o;
+      synchronized (g) {
+        ObjectNode o = RuleParser.toJson(g.spec);
+        o.put("source", g.spec.source());
+        return o;
+      }
     }
   }
 
@@ -840,32 +907,39 @@ public final class RuleManager {
       ObjectNode data = JSON.createObjectNode();
       ArrayNode out = data.putArray("groups");
       for (GroupState g : groups.values()) {
-        if (!groupNames.isEmpty() && !groupNames.contains(g.spec.name())) {
-          continue;
+        synchronized (g) {
+          groupJson(g, type, ruleNames, groupNames, out);
         }
-        ObjectNode go = JSON.createObjectNode();
-        go.put("name", g.spec.name());
-        go.put("file", g.spec.source());
-        ArrayNode rules = go.putArray("rules");
-        for (RuleState r : g.rules) {
-          if ("alert".equals(type) && !r.spec.isAlerting()
-              || "record".equals(type) && r.spec.isAlerting()
-              || !ruleNames.isEmpty() && !ruleNames.contains(r.spec.name())) {
-            continue;
-          }
-          rules.add(ruleJson(r));
-        }
-        if (rules.isEmpty() && (!ruleNames.isEmpty() || type != null)) {
-          continue;
-        }
-        go.put("interval", interval(g).toMillis() / 1000.0);
-        go.put("limit", 0);
-        go.put("evaluationTime", g.evalNanos / 1e9);
-        go.put("lastEvaluation", time(g.lastEvalMs));
-        out.add(go);
       }
       return data;
     }
+  }
+
+  private void groupJson(
+      GroupState g, String type, Set<String> ruleNames, Set<String> groupNames, ArrayNode out) {
+    if (!groupNames.isEmpty() && !groupNames.contains(g.spec.name())) {
+      return;
+    }
+    ObjectNode go = JSON.createObjectNode();
+    go.put("name", g.spec.name());
+    go.put("file", g.spec.source());
+    ArrayNode rules = go.putArray("rules");
+    for (RuleState r : g.rules) {
+      if ("alert".equals(type) && !r.spec.isAlerting()
+          || "record".equals(type) && r.spec.isAlerting()
+          || !ruleNames.isEmpty() && !ruleNames.contains(r.spec.name())) {
+        continue;
+      }
+      rules.add(ruleJson(r));
+    }
+    if (rules.isEmpty() && (!ruleNames.isEmpty() || type != null)) {
+      return;
+    }
+    go.put("interval", interval(g).toMillis() / 1000.0);
+    go.put("limit", 0);
+    go.put("evaluationTime", g.evalNanos / 1e9);
+    go.put("lastEvaluation", time(g.lastEvalMs));
+    out.add(go);
   }
 
   private ObjectNode ruleJson(RuleState r) {
@@ -912,10 +986,12 @@ public final class RuleManager {
       ObjectNode data = JSON.createObjectNode();
       ArrayNode out = data.putArray("alerts");
       for (GroupState g : groups.values()) {
-        for (RuleState r : g.rules) {
-          for (ActiveAlert a : r.active.values()) {
-            if (a.state != State.INACTIVE) {
-              out.add(alertJson(a));
+        synchronized (g) {
+          for (RuleState r : g.rules) {
+            for (ActiveAlert a : r.active.values()) {
+              if (a.state != State.INACTIVE) {
+                out.add(alertJson(a));
+              }
             }
           }
         }
@@ -964,12 +1040,15 @@ public final class RuleManager {
       o.put("groups", groups.size());
       int rules = 0;
       for (GroupState g : groups.values()) {
-        rules += g.rules.size();
+        synchronized (g) {
+          rules += g.rules.size();
+        }
       }
       o.put("rules", rules);
-      o.put("evaluations", evaluations);
-      o.put("failedEvaluations", failedEvaluations);
-      o.put("missedIterations", missedIterations);
+      o.put("evaluations", evaluations.sum());
+      o.put("failedEvaluations", failedEvaluations.sum());
+      o.put("missedIterations", missedIterations.sum());
+      o.put("evaluationThreads", settings.threads());
       o.put("ruleFiles", String.join(",", settings.ruleFiles()));
       if (lastReloadError != null) {
         o.put("lastReloadError", lastReloadError);
@@ -983,18 +1062,24 @@ public final class RuleManager {
     List<Sample> out = new ArrayList<>();
     synchronized (lock) {
       for (GroupState g : groups.values()) {
-        Map<String, String> l = Map.of("rule_group", g.spec.name());
-        out.add(sample("yumzoom_rule_group_last_duration_seconds", l, tMs, g.evalNanos / 1e9));
-        out.add(sample("yumzoom_rule_group_rules", l, tMs, g.rules.size()));
-        out.add(
-            sample("yumzoom_rule_group_interval_seconds", l, tMs, interval(g).toMillis() / 1000.0));
-        out.add(sample("yumzoom_rule_group_evaluations_total", l, tMs, g.evaluations));
-        out.add(sample("yumzoom_rule_group_evaluation_failures_total", l, tMs, g.failures));
+        synchronized (g) {
+          groupMetrics(g, tMs, out);
+        }
       }
       out.add(
-          sample("yumzoom_rule_group_iterations_missed_total", Map.of(), tMs, missedIterations));
+          sample(
+              "yumzoom_rule_group_iterations_missed_total", Map.of(), tMs, missedIterations.sum()));
     }
     return out;
+  }
+
+  private void groupMetrics(GroupState g, long tMs, List<Sample> out) {
+    Map<String, String> l = Map.of("rule_group", g.spec.name());
+    out.add(sample("yumzoom_rule_group_last_duration_seconds", l, tMs, g.evalNanos / 1e9));
+    out.add(sample("yumzoom_rule_group_rules", l, tMs, g.rules.size()));
+    out.add(sample("yumzoom_rule_group_interval_seconds", l, tMs, interval(g).toMillis() / 1000.0));
+    out.add(sample("yumzoom_rule_group_evaluations_total", l, tMs, g.evaluations));
+    out.add(sample("yumzoom_rule_group_evaluation_failures_total", l, tMs, g.failures));
   }
 
   static Sample sample(String name, Map<String, String> labels, long tMs, double v) {

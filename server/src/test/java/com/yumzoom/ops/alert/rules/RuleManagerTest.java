@@ -286,6 +286,43 @@ class RuleManagerTest {
   }
 
   @Test
+  void groupsEvaluateInParallelWithTheSameResults() {
+    RuleManager parallel =
+        new RuleManager(
+            store,
+            samples,
+            new PromqlEngine(samples),
+            clock,
+            new RuleManager.Settings(Duration.ofSeconds(15), List.of(), "http://ops", 3),
+            r -> true,
+            dispatched::addAll);
+    try {
+      parallel.start();
+      for (int g = 0; g < 8; g++) {
+        parallel.putGroup(
+            "p" + g,
+            b(
+                "rules: [{alert: P"
+                    + g
+                    + ", expr: 'vector(1) > 0'}, {record: 'p:"
+                    + g
+                    + "', expr: 'vector("
+                    + g
+                    + ")'}]"));
+      }
+      assertThat(parallel.evaluateDue()).isEqualTo(8);
+      assertThat(parallel.prometheusAlerts().get("alerts")).hasSize(8);
+      assertThat(query("p:7")).isEqualTo(7);
+      assertThat(dispatched).hasSize(8);
+      clock.advance(Duration.ofSeconds(15));
+      assertThat(parallel.evaluateDue()).isEqualTo(8);
+      assertThat(parallel.status().get("evaluations").asLong()).isEqualTo(32);
+    } finally {
+      parallel.close();
+    }
+  }
+
+  @Test
   void removingAFiringRuleResolvesItsAlerts() {
     manager.putGroup("g", b("rules: [{alert: A, expr: vector(1) > 0}]"));
     manager.evaluateDue();
