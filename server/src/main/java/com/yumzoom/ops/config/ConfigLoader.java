@@ -64,6 +64,14 @@ public final class ConfigLoader {
     KEYS.put("alerting.delivery.link-ttl", "7d");
     KEYS.put("alerting.delivery.history-max-age", "30d");
     KEYS.put("alerting.incidents.auto-open-severities", "critical");
+    KEYS.put("alerting.enabled", "true");
+    KEYS.put("alerting.rule-files", "");
+    KEYS.put("alerting.evaluation-interval", "15s");
+    KEYS.put("alerting.reload-interval", "1m");
+    KEYS.put("alerting.external-url", "");
+    KEYS.put("alerting.receiver-rate-limit", "60");
+    KEYS.put("alerting.receiver-rate-burst", "20");
+    KEYS.put("alerting.history-retention", "30d");
   }
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -160,6 +168,7 @@ public final class ConfigLoader {
             parse(v, "alerting.delivery.link-ttl", ConfigLoader::duration),
             parse(v, "alerting.delivery.history-max-age", ConfigLoader::duration),
             incidentSeverities);
+    YumzoomConfig.AlertingSettings alerting = alerting(v);
     String dataDir = v.get("data-dir");
     if (dataDir.isBlank()) {
       throw new ConfigException("data-dir", "must not be empty");
@@ -175,7 +184,8 @@ public final class ConfigLoader {
         retention,
         selfScrapeInterval,
         errors,
-        alertDelivery);
+        alertDelivery,
+        alerting);
   }
 
   /** A comma-separated list; blanks dropped. */
@@ -184,6 +194,30 @@ public final class ConfigLoader {
         .map(String::trim)
         .filter(s -> !s.isEmpty())
         .toList();
+  }
+
+  private static YumzoomConfig.AlertingSettings alerting(Map<String, String> v) {
+    String enabled = v.get("alerting.enabled").trim();
+    if (!enabled.equals("true") && !enabled.equals("false")) {
+      throw new ConfigException("alerting.enabled", "must be true or false, got '" + enabled + "'");
+    }
+    java.util.List<String> ruleFiles = new java.util.ArrayList<>();
+    for (String f : v.get("alerting.rule-files").split(",")) {
+      if (!f.isBlank()) {
+        ruleFiles.add(f.trim());
+      }
+    }
+    String configFile = v.get("alerting.config-file").trim();
+    return new YumzoomConfig.AlertingSettings(
+        enabled.equals("true"),
+        ruleFiles,
+        parse(v, "alerting.evaluation-interval", ConfigLoader::duration),
+        configFile.isEmpty() ? null : Path.of(configFile),
+        parse(v, "alerting.reload-interval", ConfigLoader::duration),
+        v.get("alerting.external-url").trim(),
+        parse(v, "alerting.receiver-rate-limit", Integer::parseInt),
+        parse(v, "alerting.receiver-rate-burst", Integer::parseInt),
+        parse(v, "alerting.history-retention", ConfigLoader::duration));
   }
 
   private static <T> T parse(Map<String, String> values, String key, Function<String, T> parser) {

@@ -22,6 +22,7 @@ import java.util.Objects;
  * @param errors error tracking ({@code errors.*})
  * @param alertDelivery notification delivery, escalation and incidents ({@code
  *     alerting.config-file}, {@code alerting.delivery.*}, {@code alerting.incidents.*})
+ * @param alerting rule evaluation and dispatch ({@code alerting.*})
  */
 public record YumzoomConfig(
     Path dataDir,
@@ -34,7 +35,8 @@ public record YumzoomConfig(
     RetentionSettings retention,
     Duration selfScrapeInterval,
     ErrorsSettings errors,
-    AlertDeliverySettings alertDelivery) {
+    AlertDeliverySettings alertDelivery,
+    AlertingSettings alerting) {
 
   public YumzoomConfig {
     Objects.requireNonNull(dataDir, "data-dir");
@@ -48,6 +50,7 @@ public record YumzoomConfig(
     Objects.requireNonNull(selfScrapeInterval, "metrics.self-scrape-interval");
     Objects.requireNonNull(errors, "errors");
     Objects.requireNonNull(alertDelivery, "alerting.delivery");
+    Objects.requireNonNull(alerting, "alerting");
   }
 
   /** The defaults, as documented in docs/configuration.md. */
@@ -199,6 +202,55 @@ public record YumzoomConfig(
     private static void positive(String key, Duration d) {
       if (d.isNegative() || d.isZero()) {
         throw new ConfigException(key, "must be positive, got " + d);
+      }
+    }
+  }
+
+  /**
+   * Alerting rules and dispatch (issue 4, rule side).
+   *
+   * @param enabled whether rules are evaluated and notifications dispatched
+   * @param ruleFiles Prometheus rule files: paths, or globs in the file-name part
+   * @param evaluationInterval interval of rule groups that set none (at least 1s)
+   * @param configFile Alertmanager-format YAML with {@code route} and {@code inhibit_rules}, or
+   *     null
+   * @param reloadInterval how often rule files and the config file are re-read
+   * @param externalUrl base URL in links and notifications; empty means http://localhost:port
+   * @param receiverRateLimit notifications per receiver per minute
+   * @param receiverRateBurst notifications a receiver can receive at once
+   * @param historyRetention how long alert state transitions are kept
+   */
+  public record AlertingSettings(
+      boolean enabled,
+      java.util.List<String> ruleFiles,
+      Duration evaluationInterval,
+      Path configFile,
+      Duration reloadInterval,
+      String externalUrl,
+      int receiverRateLimit,
+      int receiverRateBurst,
+      Duration historyRetention) {
+    public AlertingSettings {
+      ruleFiles = java.util.List.copyOf(ruleFiles);
+      if (evaluationInterval.compareTo(Duration.ofSeconds(1)) < 0) {
+        throw new ConfigException(
+            "alerting.evaluation-interval", "must be at least 1s, got " + evaluationInterval);
+      }
+      if (reloadInterval.compareTo(Duration.ofSeconds(1)) < 0) {
+        throw new ConfigException(
+            "alerting.reload-interval", "must be at least 1s, got " + reloadInterval);
+      }
+      if (receiverRateLimit <= 0) {
+        throw new ConfigException(
+            "alerting.receiver-rate-limit", "must be positive, got " + receiverRateLimit);
+      }
+      if (receiverRateBurst <= 0) {
+        throw new ConfigException(
+            "alerting.receiver-rate-burst", "must be positive, got " + receiverRateBurst);
+      }
+      if (historyRetention.compareTo(Duration.ofHours(1)) < 0) {
+        throw new ConfigException(
+            "alerting.history-retention", "must be at least 1h, got " + historyRetention);
       }
     }
   }

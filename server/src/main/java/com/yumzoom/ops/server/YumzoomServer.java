@@ -8,6 +8,7 @@ import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.yumzoom.ops.alert.delivery.AlertDelivery;
+import com.yumzoom.ops.alert.rules.AlertingModule;
 import com.yumzoom.ops.config.YumzoomConfig;
 import com.yumzoom.ops.errors.ErrorTracking;
 import com.yumzoom.ops.errors.ErrorsRoutes;
@@ -62,6 +63,7 @@ public final class YumzoomServer implements AutoCloseable {
   private final Server server;
   private final ErrorTracking errors;
   private final AlertDelivery alertDelivery;
+  private final AlertingModule alerting;
   private volatile boolean closed;
 
   private YumzoomServer(
@@ -73,10 +75,12 @@ public final class YumzoomServer implements AutoCloseable {
       ScheduledExecutorService scrapeScheduler,
       Server server,
       ErrorTracking errors,
-      AlertDelivery alertDelivery) {
+      AlertDelivery alertDelivery,
+      AlertingModule alerting) {
     this.errors = errors;
     this.config = config;
     this.alertDelivery = alertDelivery;
+    this.alerting = alerting;
     this.selfScraper = selfScraper;
     this.scrapeScheduler = scrapeScheduler;
     this.storage = storage;
@@ -94,6 +98,7 @@ public final class YumzoomServer implements AutoCloseable {
     SelfScraper selfScraper = null;
     ErrorTracking errors = null;
     AlertDelivery alertDelivery = null;
+    AlertingModule alerting = null;
     ScheduledExecutorService scrapeScheduler =
         Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("yumzoom-self-scrape").factory());
@@ -185,6 +190,21 @@ public final class YumzoomServer implements AutoCloseable {
       // routes against alertDelivery.receiverExists().
       alertDelivery = AlertDelivery.open(config.alertDelivery(), config.dataDir(), clock);
       alertDelivery.register(sb);
+      // ---- alerting, rule side (issue 4): rules, evaluation, routing/grouping/silences; it hands
+      // notifications to the delivery side's outbox and checks receivers against it.
+      if (config.alerting().enabled()) {
+        alerting =
+            AlertingModule.start(
+                config.alerting(),
+                config.dataDir(),
+                config.httpPort(),
+                metricsStore,
+                clock,
+                alertDelivery,
+                alertDelivery.receiverExists());
+        alerting.register(sb);
+      }
+      // ---- end alerting, rule side
       // ---- end alerting delivery ----
       Server server = sb.build();
       server.start().join();
@@ -208,9 +228,13 @@ public final class YumzoomServer implements AutoCloseable {
           scrapeScheduler,
           server,
           errors,
-          alertDelivery);
+          alertDelivery,
+          alerting);
     } catch (RuntimeException e) {
       scrapeScheduler.shutdownNow();
+      if (alerting != null) {
+        alerting.close();
+      }
       if (alertDelivery != null) {
         alertDelivery.close();
       }
@@ -294,6 +318,10 @@ public final class YumzoomServer implements AutoCloseable {
     closed = true;
     LOG.info("shutting down: draining in-flight requests and queued spans");
     server.stop().join();
+    // Rules first: they hand notifications to the delivery side, which must still be open.
+    if (alerting != null) {
+      alerting.close();
+    }
     alertDelivery.close();
     selfScraper.close();
     scrapeScheduler.shutdownNow();

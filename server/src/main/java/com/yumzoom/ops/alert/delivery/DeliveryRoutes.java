@@ -73,7 +73,7 @@ final class DeliveryRoutes {
     sb.route().get("/api/alerting/alerts/{fingerprint}").build(r.blocking(r::alert));
     sb.route().post("/api/alerting/alerts/{fingerprint}/ack").build(r.blocking(r::ack));
     sb.route().post("/api/alerting/alerts/{fingerprint}/resolve").build(r.blocking(r::resolve));
-    sb.route().get("/api/alerting/status").build(r.blocking(r::status));
+    sb.route().get("/api/alerting/delivery/status").build(r.blocking(r::status));
     sb.route().get("/api/alerting/escalations").build(r.blocking(r::escalations));
     sb.route().get("/api/alerting/remediations").build(r.blocking(r::remediations));
     sb.route().get("/ack").build(r.blocking(r::ackPage));

@@ -115,7 +115,7 @@ class DeliveryApiIT {
     assertThat(attempt.path("error").asText()).startsWith("ConnectException");
     assertThat(detail.path("payload").path("receiver").asText()).isEqualTo("broken");
 
-    JsonNode status = json(get("/api/alerting/status"));
+    JsonNode status = json(get("/api/alerting/delivery/status"));
     assertThat(status.path("pending").asInt()).isPositive();
     assertThat(status.path("delivered").asLong()).isPositive();
     assertThat(status.path("workerErrors").asLong()).isZero();
