@@ -23,6 +23,7 @@ import com.yumzoom.ops.query.QueryRoutes;
 import com.yumzoom.ops.query.promql.PromqlEngine;
 import com.yumzoom.ops.store.StorageComponent;
 import com.yumzoom.ops.store.duckdb.DuckDbStorage;
+import com.yumzoom.ops.web.WebUi;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -57,6 +58,7 @@ public final class YumzoomServer implements AutoCloseable {
   private final SelfScraper selfScraper;
   private final ScheduledExecutorService scrapeScheduler;
   private final Server server;
+  private final WebUi webUi;
   private volatile boolean closed;
 
   private YumzoomServer(
@@ -66,8 +68,10 @@ public final class YumzoomServer implements AutoCloseable {
       RetentionEnforcer retention,
       SelfScraper selfScraper,
       ScheduledExecutorService scrapeScheduler,
-      Server server) {
+      Server server,
+      WebUi webUi) {
     this.config = config;
+    this.webUi = webUi;
     this.selfScraper = selfScraper;
     this.scrapeScheduler = scrapeScheduler;
     this.storage = storage;
@@ -83,6 +87,7 @@ public final class YumzoomServer implements AutoCloseable {
     RetentionEnforcer retention = null;
     SpanMetrics spanMetrics = new SpanMetrics(SPAN_METRIC_KEYS);
     SelfScraper selfScraper = null;
+    WebUi webUi = null;
     ScheduledExecutorService scrapeScheduler =
         Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("yumzoom-self-scrape").factory());
@@ -140,7 +145,11 @@ public final class YumzoomServer implements AutoCloseable {
       // Issue 3's first slice: the server's own metrics, scraped into an in-memory store and
       // queryable over the Prometheus HTTP API (so Grafana's Prometheus data source works).
       OtlpMetricsRoutes.register(sb, metricsStore, config.limits());
-      PrometheusApi.register(sb, new PromqlEngine(metricsStore), metricsStore, clock);
+      PromqlEngine promql = new PromqlEngine(metricsStore);
+      PrometheusApi.register(sb, promql, metricsStore, clock);
+      // --- web UI (issue 6): single-page app, dashboards API, live dashboard streams (SSE) ---
+      webUi = WebUi.register(sb, config.dataDir(), promql, clock);
+      // --- end web UI ---
       selfScraper =
           new SelfScraper(
               selfMetrics::render,
@@ -161,9 +170,12 @@ public final class YumzoomServer implements AutoCloseable {
           config.otlpHttpPort(),
           config.dataDir().toAbsolutePath().normalize());
       return new YumzoomServer(
-          config, storage, writer, retention, selfScraper, scrapeScheduler, server);
+          config, storage, writer, retention, selfScraper, scrapeScheduler, server, webUi);
     } catch (RuntimeException e) {
       scrapeScheduler.shutdownNow();
+      if (webUi != null) {
+        webUi.close();
+      }
       if (selfScraper != null) {
         selfScraper.close();
       }
@@ -227,6 +239,7 @@ public final class YumzoomServer implements AutoCloseable {
     }
     closed = true;
     LOG.info("shutting down: draining in-flight requests and queued spans");
+    webUi.close();
     server.stop().join();
     selfScraper.close();
     scrapeScheduler.shutdownNow();
