@@ -90,12 +90,14 @@ public final class WebUi implements AutoCloseable {
       sb.route().get("prefix:" + prefix + "/").build((ctx, req) -> assets.index(req));
     }
     sb.route()
-        .get("/assets/{hash}/**")
+        .get("prefix:/assets/")
         .build(
             (ctx, req) -> {
-              String path = ctx.mappedPath();
-              String rest = path.substring(path.indexOf('/', "/assets/".length()) + 1);
-              return assets.asset(req, ctx.pathParam("hash"), rest);
+              String rest = ctx.path().substring("/assets/".length());
+              int slash = rest.indexOf('/');
+              return slash < 0
+                  ? HttpResponse.of(HttpStatus.NOT_FOUND)
+                  : assets.asset(req, rest.substring(0, slash), rest.substring(slash + 1));
             });
     sb.route().get("/api/ui/features").build((ctx, req) -> features(ctx, json));
 
