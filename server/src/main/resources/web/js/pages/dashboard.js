@@ -27,11 +27,9 @@ export function mount(main, ctx) {
     if (!p.get('refresh') && d.refresh && d.refresh !== 'off') defaults.refresh = d.refresh;
     if (Object.keys(defaults).length) { ctx.setParams(defaults, { replace: true }); return; }
     render(); connect(ctx);
-    if (ctx.params.get('edit') && !dash.builtin && !(dash.panels || []).length) editPanel(null);
   }).catch((e) => clear(root).appendChild(h('div.content', errorBox(e.status === 404 ? `Dashboard ${id} not found.` : e))));
 
   function render() {
-    rendered = true;
     document.title = dash.title + ' · YumZoom Ops';
     const actions = [
       h('button#add-panel', { type: 'button', onclick: () => editPanel(null) }, 'Add panel'),
@@ -39,10 +37,13 @@ export function mount(main, ctx) {
       h('button', { type: 'button', onclick: exportJson }, 'Export'),
       h('button', { type: 'button', onclick: saveCopy }, 'Save a copy'),
     ];
+    const first = !rendered;
+    if (first && ctx.params.get('edit') && !dash.builtin && !(dash.panels || []).length) setTimeout(() => editPanel(null), 0);
     clear(root).append(
       h('div.toolbar', h('h1.page-title#dashboard-title', dash.title), dash.builtin ? h('span.badge', 'built-in (read-only)') : null, status, varBar, h('span.spacer'), ...actions),
       h('div.content', notice, grid));
     drawVariables(); drawPanels();
+    rendered = true;
   }
 
   async function drawVariables() {
