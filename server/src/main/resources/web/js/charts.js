@@ -23,7 +23,7 @@ function niceTicks(min, max, count) {
 }
 
 function timeTicks(start, end, px) {
-  const n = Math.max(2, Math.floor(px / 90));
+  const n = Math.max(2, Math.floor(px / 70));
   const steps = [1e3, 5e3, 1e4, 3e4, 6e4, 3e5, 6e5, 18e5, 36e5, 108e5, 216e5, 432e5, 864e5, 6048e5];
   const step = steps.find((s) => (end - start) / s <= n) || steps[steps.length - 1];
   const out = []; const tz = new Date().getTimezoneOffset() * 6e4;

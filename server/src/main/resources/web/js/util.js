@@ -43,8 +43,8 @@ export function fmt(v, unit = 'short', digits = 3) {
   switch (unit) {
     case 's': return fmtDuration(v * 1000);
     case 'ms': return fmtDuration(v);
-    case 'percentunit': return (v * 100).toPrecision(digits).replace(/\.?0+$/, '') + '%';
-    case 'percent': return v.toPrecision(digits).replace(/\.?0+$/, '') + '%';
+    case 'percentunit': return trim(v * 100, digits) + '%';
+    case 'percent': return trim(v, digits) + '%';
     case 'bytes': {
       const u = ['B', 'KiB', 'MiB', 'GiB', 'TiB']; let i = 0; let x = Math.abs(v);
       while (x >= 1024 && i < u.length - 1) { x /= 1024; i++; }

@@ -32,8 +32,8 @@ export function mount(main, ctx) {
   function render() {
     document.title = dash.title + ' · YumZoom Ops';
     const actions = [
-      h('button#add-panel', { type: 'button', onclick: () => editPanel(null) }, 'Add panel'),
-      h('button', { type: 'button', onclick: editJson }, 'Edit JSON'),
+      dash.builtin ? null : h('button#add-panel', { type: 'button', onclick: () => editPanel(null) }, 'Add panel'),
+      dash.builtin ? null : h('button', { type: 'button', onclick: editJson }, 'Edit JSON'),
       h('button', { type: 'button', onclick: exportJson }, 'Export'),
       h('button', { type: 'button', onclick: saveCopy }, 'Save a copy'),
     ];

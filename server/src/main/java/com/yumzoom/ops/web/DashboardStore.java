@@ -47,8 +47,14 @@ final class DashboardStore {
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
   private final Map<String, ObjectNode> builtins;
+  private final int maxDashboards;
 
   DashboardStore(Path dataDir, ObjectMapper json, Clock clock) {
+    this(dataDir, json, clock, MAX_DASHBOARDS);
+  }
+
+  DashboardStore(Path dataDir, ObjectMapper json, Clock clock, int maxDashboards) {
+    this.maxDashboards = maxDashboards;
     this.dir = dataDir.resolve("ui").resolve("dashboards");
     this.json = json;
     this.clock = clock;
@@ -151,9 +157,9 @@ final class DashboardStore {
 
   /** Stores a new dashboard (already validated) under a fresh id; returns the stored document. */
   synchronized ObjectNode create(ObjectNode dashboard) {
-    if (count() >= MAX_DASHBOARDS) {
+    if (count() >= maxDashboards) {
       throw new DashboardValidation.Invalid(
-          "dashboards: too many dashboards (limit " + MAX_DASHBOARDS + ")");
+          "dashboards: too many dashboards (limit " + maxDashboards + ")");
     }
     String id;
     do {
