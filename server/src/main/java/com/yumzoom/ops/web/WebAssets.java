@@ -140,7 +140,7 @@ final class WebAssets {
     String ext = path.substring(path.lastIndexOf('.') + 1);
     return switch (ext) {
       case "html" -> MediaType.HTML_UTF_8;
-      case "js" -> MediaType.JAVASCRIPT_UTF_8;
+      case "js" -> MediaType.parse("text/javascript; charset=utf-8");
       case "css" -> MediaType.CSS_UTF_8;
       case "json" -> MediaType.JSON_UTF_8;
       case "svg" -> MediaType.SVG_UTF_8;
