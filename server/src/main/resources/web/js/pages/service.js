@@ -11,10 +11,12 @@ export function mount(main, ctx) {
   const charts = h('div.row2');
   const endpoints = h('section', { 'aria-label': 'Endpoints' }, loading());
   const db = h('section', { 'aria-label': 'Slowest database operations' }, loading('Looking for database spans…'));
+  const recentErrors = h('section', { 'aria-label': 'Recent error traces' }, loading());
   main.append(
     h('div.toolbar', h('h1.page-title', service), ctx.link('/overview', '← all services'), h('span.spacer'),
       ctx.link('/traces', 'Search traces of ' + service, { service }), ctx.link('/traces', 'Error traces', { service, status: 'error' })),
     h('div.content', charts, h('h2.page-title', { style: { margin: '14px 0 6px' } }, 'Endpoints'), endpoints,
+      h('h2.page-title', { style: { margin: '14px 0 6px' } }, 'Recent errors'), recentErrors,
       h('h2.page-title', { style: { margin: '14px 0 6px' } }, 'Slowest database operations'), db));
   const panels = ['Latency', 'Requests by endpoint', 'Error ratio'].map((t) => {
     const body = h('div.body.h-220'); const p = h('div.panel', h('header', h('span.title', t)), body);
@@ -50,9 +52,25 @@ export function mount(main, ctx) {
         { key: 'slow', label: '', render: (r) => c.link('/traces', 'slowest', { service, operation: r.operation, min: Math.max(1, Math.floor(r.p95Ms)) + 'ms' }) },
       ], rows.rows, { sortKey: 'rate' });
       clear(endpoints).appendChild(table);
+      loadErrors(c, signal);
       loadDb(c, signal);
     } catch (e) {
       if (e.name !== 'AbortError') clear(endpoints).appendChild(errorBox(e));
+    }
+  }
+
+  async function loadErrors(c, signal) {
+    try {
+      const found = await getJson('/api/search?' + qs({ tags: `service.name=${JSON.stringify(service)} status=error`, start: Math.floor(c.range.start / 1000), end: Math.ceil(c.range.end / 1000), limit: 10 }), { signal });
+      const rows = (found.traces || []).map((t) => ({ ...t, start: Number(BigInt(t.startTimeUnixNano) / 1000000n) }));
+      clear(recentErrors).appendChild(sortableTable([
+        { key: 'start', label: 'When', fmt: (v) => new Date(v).toLocaleString() },
+        { key: 'rootTraceName', label: 'Root operation', render: (r) => h('span', h('span.badge.err', 'error'), ' ', r.rootServiceName + ': ' + r.rootTraceName) },
+        { key: 'durationMs', label: 'Duration', num: true, fmt: fmtDuration },
+        { key: 'traceID', label: 'Trace', render: (r) => c.link('/traces/' + r.traceID, r.traceID.slice(0, 16) + '…') },
+      ], rows, { sortKey: 'start', caption: 'The 10 most recent traces with an error span in this service.' }));
+    } catch (e) {
+      if (e.name !== 'AbortError') clear(recentErrors).appendChild(errorBox(e));
     }
   }
 

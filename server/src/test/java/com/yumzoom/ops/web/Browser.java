@@ -36,19 +36,14 @@ final class Browser implements AutoCloseable {
 
   private final Process driver;
   private final HttpClient http = HttpClient.newHttpClient();
-  private final String base;
   private final String session;
   private final Path profile;
 
   private Browser(Process driver, String base, String session, Path profile) {
     this.driver = driver;
-    this.base = base;
     this.session = base + "/session/" + session;
-    this.sessionId = session;
     this.profile = profile;
   }
-
-  private final String sessionId;
 
   static Browser start(int width, int height) throws Exception {
     Path driverPath =
@@ -222,28 +217,21 @@ final class Browser implements AutoCloseable {
         });
   }
 
+  /** Clicks {@code css}, finding it again when a re-render replaced it (stale element). */
   void click(String css) {
-    Element e = find(css);
+    find(css);
     waitFor(
         "clickable " + css,
         () -> {
-          try {
-            call("POST", "/element/" + e.id() + "/click", null);
-            return Boolean.TRUE;
-          } catch (WebDriverException ex) {
-            if (ex.error.contains("not interactable") || ex.error.contains("click intercepted")) {
-              return null;
-            }
-            throw ex;
-          }
+          call("POST", "/element/" + find(css).id() + "/click", null);
+          return Boolean.TRUE;
         });
   }
 
   void type(String css, String text) {
-    Element e = find(css);
     ObjectNode b = JSON.createObjectNode();
     b.put("text", text);
-    call("POST", "/element/" + e.id() + "/value", b);
+    waitFor("typing into " + css, () -> call("POST", "/element/" + find(css).id() + "/value", b));
   }
 
   void clear(String css) {
@@ -251,7 +239,8 @@ final class Browser implements AutoCloseable {
   }
 
   String text(String css) {
-    return call("GET", "/element/" + find(css).id() + "/text", null).asText();
+    return waitFor(
+        "text of " + css, () -> call("GET", "/element/" + find(css).id() + "/text", null).asText());
   }
 
   /**
@@ -333,9 +322,5 @@ final class Browser implements AutoCloseable {
     } catch (IOException ignored) {
       // a temp directory left behind is harmless
     }
-  }
-
-  String sessionId() {
-    return sessionId;
   }
 }

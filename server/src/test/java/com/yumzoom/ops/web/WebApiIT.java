@@ -194,6 +194,15 @@ class WebApiIT {
             + "\"targets\":[{\"expr\":\"yumzoom_store_spans{job=~\\\"$job\\\"}\"}]},"
             + "{\"id\":\"broken\",\"type\":\"line\",\"targets\":[{\"expr\":\"rate(\"}]}]}";
     String id = JSON.readTree(send("POST", "/api/ui/dashboards", body).body()).path("id").asText();
+    // the first self-scrape (every 1 s here) must have stored the metric the panel shows
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (JSON.readTree(get("/api/v1/query?query=yumzoom_store_spans").body())
+        .path("data")
+        .path("result")
+        .isEmpty()) {
+      assertThat(System.nanoTime()).as("self metrics scraped in time").isLessThan(deadline);
+      Thread.sleep(100);
+    }
 
     HttpResponse<Stream<String>> r =
         stream("/api/ui/dashboards/" + id + "/live?from=now-5m&to=now&refresh=1s&var-job=.*");

@@ -91,6 +91,22 @@ class WebUiIT {
     return "http://127.0.0.1:" + server.port();
   }
 
+  static SdkTracerProvider provider(String service) {
+    return SdkTracerProvider.builder()
+        .setResource(
+            Resource.getDefault()
+                .merge(
+                    Resource.create(
+                        Attributes.of(AttributeKey.stringKey("service.name"), service))))
+        .addSpanProcessor(
+            io.opentelemetry.sdk.trace.export.BatchSpanProcessor.builder(
+                    OtlpHttpSpanExporter.builder().setEndpoint(base() + "/v1/traces").build())
+                .setMaxExportBatchSize(512)
+                .setMaxQueueSize(4_096)
+                .build())
+        .build();
+  }
+
   /** A server span with a database child and, for errors, an exception event; via the SDK. */
   static String emitTrace(String service, boolean error) {
     SdkTracerProvider provider =
@@ -162,6 +178,49 @@ class WebUiIT {
         "database span details",
         () -> browser.text(".wf-detail").contains("db.system") ? true : null);
     assertThat(browser.currentUrl()).contains("span=");
+  }
+
+  @Test
+  void aTraceOfThousandsOfSpansKeepsOnlyTheVisibleRowsInThePage() {
+    SdkTracerProvider provider = provider("bulk");
+    String traceId;
+    try {
+      Tracer tracer = provider.get("web-ui-it");
+      Span root = tracer.spanBuilder("GET /batch").setSpanKind(SpanKind.SERVER).startSpan();
+      try (Scope ignored = root.makeCurrent()) {
+        for (int i = 0; i < 3_000; i++) {
+          tracer.spanBuilder("step " + i).startSpan().end();
+        }
+      } finally {
+        root.end();
+      }
+      traceId = root.getSpanContext().getTraceId();
+    } finally {
+      assertThat(provider.forceFlush().join(30, TimeUnit.SECONDS).isSuccess()).isTrue();
+      provider.shutdown().join(30, TimeUnit.SECONDS);
+    }
+    browser.open(base() + "/traces/" + traceId);
+    browser.waitFor(
+        "waterfall rows", () -> browser.findAll(".wf-row[data-span-id]").isEmpty() ? null : true);
+    assertThat(browser.text(".toolbar")).contains("3001 spans");
+    int rowsInDom = browser.findAll(".wf-row:not([hidden])").size();
+    assertThat(rowsInDom).isBetween(10, 120);
+
+    // scrolling to the end renders the last span without adding rows
+    browser.script(
+        "const s = document.querySelector('.wf-scroll'); s.scrollTop = s.scrollHeight;"
+            + " s.dispatchEvent(new Event('scroll'));");
+    browser.waitFor(
+        "last span rendered",
+        () ->
+            browser
+                    .script(
+                        "return [...document.querySelectorAll('.wf-row:not([hidden])')]"
+                            + ".some(r => r.textContent.includes('step 2999'));")
+                    .asBoolean()
+                ? true
+                : null);
+    assertThat(browser.findAll(".wf-row:not([hidden])").size()).isBetween(10, 120);
   }
 
   @Test
