@@ -90,10 +90,14 @@ const PALETTE = ['#5794f2', '#73bf69', '#f2cc0c', '#ff9830', '#f2495c', '#b877d9
   '#ffcb7d', '#ff7383', '#ca95e5', '#1f78c1', '#37872d', '#e0b400', '#fa6400', '#c4162a'];
 export function color(i) { return PALETTE[i % PALETTE.length]; }
 
+// Service colours leave out reds: red means error everywhere in the UI.
+const SERVICE_PALETTE = ['#5794f2', '#73bf69', '#f2cc0c', '#ff9830', '#b877d9', '#8ab8ff', '#96d98d', '#ffcb7d',
+  '#ca95e5', '#1f78c1', '#37872d', '#e0b400', '#4fd1c5', '#a0aec0'];
+
 /** Colour for a service name: the same service has the same colour on every page. */
 export function hashColor(s) {
   let x = 0; for (let i = 0; i < s.length; i++) x = (x * 31 + s.charCodeAt(i)) | 0;
-  return PALETTE[Math.abs(x) % PALETTE.length];
+  return SERVICE_PALETTE[Math.abs(x) % SERVICE_PALETTE.length];
 }
 
 /** Legend text: {{label}} templates, or the label set. */

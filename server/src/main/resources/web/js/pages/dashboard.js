@@ -85,13 +85,14 @@ export function mount(main, ctx) {
 
   function connect(c) {
     source?.close();
-    source = new EventSource(liveUrl(c));
+    const es = new EventSource(liveUrl(c));
+    source = es;
     status.textContent = 'connecting'; status.className = 'badge';
-    source.addEventListener('panel', (e) => {
+    es.addEventListener('panel', (e) => {
       const data = JSON.parse(e.data); const v = views.get(data.panel);
       if (v) { try { show(v, data, c); } catch (err) { v.err.textContent = 'render failed: ' + err.message; } }
     });
-    source.addEventListener('tick', (e) => {
+    es.addEventListener('tick', (e) => {
       const t = JSON.parse(e.data); lastTick = t; updates++;
       // every panel's first results are drawn by now; benchmarks read this mark after the paint
       if (updates === 1) requestAnimationFrame(() => performance.mark('yz:dashboard'));
@@ -100,9 +101,10 @@ export function mount(main, ctx) {
       status.textContent = (live ? 'live · ' : 'loaded · ') + new Date(t.t).toLocaleTimeString() + ` · ${t.evalMillis} ms`;
       status.className = live ? 'badge live' : 'badge';
     });
-    source.addEventListener('error', (e) => {
-      if (e.data) { clear(notice).appendChild(errorBox(JSON.parse(e.data).message)); }
-      else if (source.readyState !== EventSource.OPEN) { status.textContent = 'reconnecting…'; status.className = 'badge err'; }
+    es.addEventListener('error', (e) => {
+      // an error event with data is the server's verdict (e.g. dashboard deleted): do not retry
+      if (e.data) { clear(notice).appendChild(errorBox(JSON.parse(e.data).message)); es.close(); status.textContent = 'stopped'; status.className = 'badge err'; }
+      else if (es.readyState !== EventSource.OPEN) { status.textContent = 'reconnecting…'; status.className = 'badge err'; }
     });
   }
 
@@ -236,6 +238,14 @@ export function mount(main, ctx) {
     });
   }
 
+  // A hidden tab needs no live results: close the stream and reopen it when the tab is shown.
+  const onVisibility = () => {
+    if (!dash || !rendered) return;
+    if (document.hidden) { source?.close(); source = null; status.textContent = 'paused (tab hidden)'; status.className = 'badge'; }
+    else if (!source) connect(ctx);
+  };
+  document.addEventListener('visibilitychange', onVisibility);
+
   return {
     title: 'Dashboard',
     live: true,
@@ -246,6 +256,6 @@ export function mount(main, ctx) {
       connect(c);
     },
     redraw() { views.forEach((v) => v.chart?.redraw && v.chart.redraw()); },
-    destroy() { source?.close(); views.forEach((v) => v.destroy()); },
+    destroy() { document.removeEventListener('visibilitychange', onVisibility); source?.close(); views.forEach((v) => v.destroy()); },
   };
 }

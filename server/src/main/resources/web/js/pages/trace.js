@@ -36,7 +36,10 @@ export function mount(main, ctx) {
       h('label', critBox, ' Critical path only'),
       h('button', { type: 'button', onclick: () => { collapsed.clear(); refresh(); } }, 'Expand all'),
       h('button', { type: 'button', onclick: () => { model.spans.forEach((s) => { if (s.children.length && s.depth >= 1) collapsed.add(s.id); }); refresh(); } }, 'Collapse'),
-      h('a', { href: '/api/traces/' + traceId, download: traceId + '.json' }, 'JSON'));
+      h('a', { href: '/api/traces/' + traceId, download: traceId + '.json' }, 'JSON'),
+      h('span.wf-legend', { 'aria-hidden': 'true' },
+        h('span', h('i', { style: { background: 'repeating-linear-gradient(135deg, var(--err) 0 6px, color-mix(in srgb, var(--err) 70%, #000) 6px 9px)' } }), 'error'),
+        h('span', h('i', { style: { background: 'linear-gradient(var(--accent) 0 2px, rgba(0,0,0,.55) 2px 6px, var(--accent) 6px)' } }), 'critical path')));
     const ticks = h('div.wf-ticks');
     const head = h('div.wf-head', h('div', { style: { padding: '4px 8px' } }, 'Service / operation'), ticks);
     const scroll = h('div.wf-scroll', { tabindex: 0, role: 'tree', 'aria-label': 'Span waterfall; arrow keys move, left/right collapse and expand' });
@@ -45,7 +48,7 @@ export function mount(main, ctx) {
     const detail = h('div.wf-detail', { 'aria-live': 'polite' });
     const wf = h('div.wf', head, scroll, detail);
     clear(body).append(header, wf);
-    for (let i = 0; i <= 4; i++) ticks.appendChild(h('span', { style: { left: (i * 25) + '%' } }, fmtDuration((model.total * i) / 4)));
+    for (let i = 0; i <= 4; i++) ticks.appendChild(h('span', { style: { left: (i * 25) + '%', transform: i === 0 ? 'none' : i === 4 ? 'translateX(-100%)' : 'translateX(-50%)', paddingRight: i === 4 ? '4px' : null } }, fmtDuration((model.total * i) / 4)));
 
     function computeVisible() {
       const out = []; let skipDepth = Infinity;
@@ -105,11 +108,17 @@ export function mount(main, ctx) {
       r.name.style.background = s.match ? 'color-mix(in srgb, var(--warn) 25%, transparent)' : '';
       const left = (100 * s.start) / (model.total || 1); const width = (100 * s.duration) / (model.total || 1);
       r.bar.style.left = left + '%'; r.bar.style.width = Math.max(0.1, width) + '%';
-      r.bar.style.background = s.error ? 'var(--err)' : hashColor(s.service);
+      r.bar.style.background = s.error
+        ? 'repeating-linear-gradient(135deg, var(--err) 0 6px, color-mix(in srgb, var(--err) 70%, #000) 6px 9px)'
+        : hashColor(s.service);
       r.bar.classList.toggle('crit', s.crit);
       r.bar.title = `${s.name}: ${fmtDuration(s.duration)}${s.crit ? ' (critical path)' : ''}`;
       r.dur.textContent = fmtDuration(s.duration);
-      r.dur.style.left = `calc(${Math.min(90, left + width)}% + 4px)`;
+      // past 85% the label goes inside the bar's right end instead of running off the edge
+      const inside = left + width > 85;
+      r.dur.classList.toggle('inside', inside);
+      r.dur.style.left = inside ? '' : `calc(${left + width}% + 4px)`;
+      r.dur.style.right = inside ? `calc(${100 - left - width}% + 4px)` : '';
     }
 
     function toggle(s) { if (!s || !s.children.length) return; if (collapsed.has(s.id)) collapsed.delete(s.id); else collapsed.add(s.id); refresh(); }

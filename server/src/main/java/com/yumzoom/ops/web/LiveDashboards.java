@@ -174,7 +174,14 @@ final class LiveDashboards implements AutoCloseable {
         return;
       }
       if (sentOnce && !live) {
-        writer.tryWrite(ServerSentEvent.ofComment("heartbeat"));
+        // a heartbeat finds dead connections; like results, it is skipped while one is unread
+        if (busy.compareAndSet(false, true)) {
+          if (writer.tryWrite(ServerSentEvent.ofComment("heartbeat"))) {
+            writer.whenConsumed().thenRun(() -> busy.set(false));
+          } else {
+            busy.set(false);
+          }
+        }
         return;
       }
       if (!busy.compareAndSet(false, true)) {
