@@ -113,8 +113,10 @@ export function debounce(fn, ms) {
 }
 
 /** A sortable table: columns [{key, label, num, fmt, render}], rows objects. */
-export function sortableTable(columns, rows, { sortKey, desc = true, caption, onRow } = {}) {
-  let key = sortKey || columns[0].key; let descending = desc;
+export function sortableTable(columns, rows, { sortKey, desc = true, caption, onRow, state } = {}) {
+  // `state` ({key, desc}) outlives the table, so a refresh keeps the user's sort order
+  const st = state || {};
+  let key = st.key || sortKey || columns[0].key; let descending = st.desc ?? desc;
   const table = h('table.data');
   if (caption) table.appendChild(h('caption.muted', { style: { textAlign: 'left', padding: '4px 8px' } }, caption));
   const thead = h('thead'); const tbody = h('tbody');
@@ -125,7 +127,7 @@ export function sortableTable(columns, rows, { sortKey, desc = true, caption, on
     for (const c of columns) {
       const th = h('th', { class: c.num ? 'num' : null, scope: 'col',
         'aria-sort': c.key === key ? (descending ? 'descending' : 'ascending') : 'none' },
-      h('button.sort', { type: 'button', onclick: () => { if (key === c.key) descending = !descending; else { key = c.key; descending = !!c.num; } draw(); } }, c.label));
+      h('button.sort', { type: 'button', onclick: () => { if (key === c.key) descending = !descending; else { key = c.key; descending = !!c.num; } st.key = key; st.desc = descending; draw(); } }, c.label));
       tr.appendChild(th);
     }
     thead.appendChild(tr);

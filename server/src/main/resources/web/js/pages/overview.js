@@ -10,7 +10,7 @@ export function mount(main, ctx) {
   const body = h('div.content', loading());
   const summary = h('span.muted');
   main.append(h('div.toolbar', h('h1.page-title', 'Services'), summary, h('span.spacer'), h('label.field', 'Filter', filter)), body);
-  let controller = null; let last = null;
+  let controller = null; let last = null; const sort = {};
   filter.addEventListener('input', () => { ctx.setParams({ q: filter.value || null }, { replace: true }); });
 
   async function load(c) {
@@ -49,7 +49,7 @@ export function mount(main, ctx) {
       { key: 'p99', label: 'p99', num: true, fmt: (v) => fmt(v, 'ms') },
       { key: 'p95Trend', label: 'p95 trend', render: (r) => sparkline(p95.get(r.service)?.v || [], { stroke: 'var(--warn)', label: `p95 latency of ${r.service}` }) },
       { key: 'traces', label: '', render: (r) => c.link('/traces', 'Traces', { service: r.service }) },
-    ], list, { sortKey: 'rate', caption: 'RED figures are exact over the selected range; trends come from span metrics.' });
+    ], list, { sortKey: 'rate', state: sort, caption: 'RED figures are exact over the selected range; trends come from span metrics.' });
     clear(body).appendChild(table);
     // benchmarks read this mark: time from navigation to the first real content
     if (!performance.getEntriesByName('yz:overview').length) requestAnimationFrame(() => performance.mark('yz:overview'));

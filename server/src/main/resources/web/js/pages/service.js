@@ -22,7 +22,7 @@ export function mount(main, ctx) {
     const body = h('div.body.h-220'); const p = h('div.panel', h('header', h('span.title', t)), body);
     charts.appendChild(p); return body;
   });
-  let made = []; let controller = null;
+  let made = []; let controller = null; const sorts = { ops: {}, db: {}, err: {} };
 
   async function load(c) {
     controller?.abort(); controller = new AbortController(); const signal = controller.signal;
@@ -50,7 +50,7 @@ export function mount(main, ctx) {
         { key: 'p95Ms', label: 'p95', num: true, fmt: (v) => fmt(v, 'ms') },
         { key: 'p99Ms', label: 'p99', num: true, fmt: (v) => fmt(v, 'ms') },
         { key: 'slow', label: '', render: (r) => c.link('/traces', 'slowest', { service, operation: r.operation, min: Math.max(1, Math.floor(r.p95Ms)) + 'ms' }) },
-      ], rows.rows, { sortKey: 'rate' });
+      ], rows.rows, { sortKey: 'rate', state: sorts.ops });
       clear(endpoints).appendChild(table);
       loadErrors(c, signal);
       loadDb(c, signal);
@@ -68,7 +68,7 @@ export function mount(main, ctx) {
         { key: 'rootTraceName', label: 'Root operation', render: (r) => h('span', h('span.badge.err', 'error'), ' ', r.rootServiceName + ': ' + r.rootTraceName) },
         { key: 'durationMs', label: 'Duration', num: true, fmt: fmtDuration },
         { key: 'traceID', label: 'Trace', render: (r) => c.link('/traces/' + r.traceID, r.traceID.slice(0, 16) + '…') },
-      ], rows, { sortKey: 'start', caption: 'The 10 most recent traces with an error span in this service.' }));
+      ], rows, { sortKey: 'start', state: sorts.err, caption: 'The 10 most recent traces with an error span in this service.' }));
     } catch (e) {
       if (e.name !== 'AbortError') clear(recentErrors).appendChild(errorBox(e));
     }
@@ -103,7 +103,7 @@ export function mount(main, ctx) {
         { key: 'avg', label: 'Avg', num: true, fmt: fmtDuration },
         { key: 'max', label: 'Max', num: true, fmt: fmtDuration },
         { key: 'trace', label: 'Slowest trace', render: (r) => c.link('/traces/' + r.traceId, r.traceId.slice(0, 16) + '…', { span: r.spanId }) },
-      ], rows.slice(0, 50), { sortKey: 'max', caption: 'From the 20 most recent traces per database system that touched this service.' }));
+      ], rows.slice(0, 50), { sortKey: 'max', state: sorts.db, caption: 'From the 20 most recent traces per database system that touched this service.' }));
     } catch (e) {
       if (e.name !== 'AbortError') clear(db).appendChild(errorBox(e));
     }

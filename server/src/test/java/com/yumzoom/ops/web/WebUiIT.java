@@ -181,6 +181,45 @@ class WebUiIT {
   }
 
   @Test
+  void servicePageShowsEndpointsDatabaseOperationsAndErrorTraces() {
+    browser.open(base() + "/overview");
+    browser.click("a[data-service='checkout']");
+    browser.waitFor(
+        "endpoints table",
+        () ->
+            browser.text("section[aria-label='Endpoints']").contains("POST /orders") ? true : null);
+    browser.waitFor(
+        "slowest database operations",
+        () ->
+            browser
+                    .text("section[aria-label='Slowest database operations']")
+                    .contains("INSERT orders")
+                ? true
+                : null);
+    assertThat(browser.text("section[aria-label='Slowest database operations']"))
+        .contains("postgresql");
+    browser.waitFor(
+        "recent error trace",
+        () ->
+            browser
+                    .findAll(
+                        "section[aria-label='Recent error traces'] a[href*='" + errorTraceId + "']")
+                    .isEmpty()
+                ? null
+                : true);
+    assertThat(browser.currentUrl()).contains("/services/checkout");
+    // endpoints sort by p95 when its header is clicked
+    browser.click("section[aria-label='Endpoints'] th:nth-child(7) button");
+    assertThat(
+            browser
+                .script(
+                    "return document.querySelector(\"section[aria-label='Endpoints'] th:nth-child(7)\")"
+                        + ".getAttribute('aria-sort');")
+                .asText())
+        .isEqualTo("descending");
+  }
+
+  @Test
   void aTraceOfThousandsOfSpansKeepsOnlyTheVisibleRowsInThePage() {
     SdkTracerProvider provider = provider("bulk");
     String traceId;
