@@ -66,7 +66,8 @@ final class PanelEvaluator {
   ObjectNode evaluate(JsonNode panel, Map<String, String> vars, long startMs, long endMs) {
     long step = stepMillis(startMs, endMs);
     long alignedStart = Math.floorDiv(startMs, step) * step;
-    long alignedEnd = Math.floorDiv(endMs, step) * step;
+    // rounded up, so the newest sample (scraped within the current step) is always included
+    long alignedEnd = Math.ceilDiv(endMs, step) * step;
     ObjectNode out = json.createObjectNode();
     out.put("panel", panel.path("id").asText());
     out.put("step", step);

@@ -79,4 +79,20 @@ class PanelEvaluatorTest {
     assertThat(out.path("errors").get(0).path("target").asInt()).isEqualTo(1);
     assertThat(out.path("errors").get(0).path("message").asText()).contains("parse error");
   }
+
+  @Test
+  void theNewestSampleIsIncludedEvenWhenItIsNewerThanTheLastWholeStep() throws Exception {
+    InMemorySampleStore store = new InMemorySampleStore(new MetricsLimits(10, 100));
+    Labels g = Labels.of(Map.of(Labels.NAME, "queue_depth"));
+    store.append(List.of(new Sample(g, 590_000, 3), new Sample(g, 600_400, 7)));
+    PanelEvaluator evaluator = new PanelEvaluator(new PromqlEngine(store), JSON);
+    JsonNode panel =
+        JSON.readTree(
+            "{\"id\": \"q\", \"type\": \"stat\", \"targets\": [{\"expr\": \"queue_depth\"}]}");
+
+    JsonNode values =
+        evaluator.evaluate(panel, Map.of(), 300_000, 600_450).path("series").get(0).path("v");
+
+    assertThat(values.get(values.size() - 1).asDouble()).isEqualTo(7.0);
+  }
 }
