@@ -76,7 +76,58 @@ final class SelfMetrics {
         "yumzoom_metrics_rejected_samples_total",
         "Samples refused by the metrics store (series limit).",
         samples.rejectedSamples());
+    jvm(out);
     return out.toString();
+  }
+
+  /** JVM and process metrics, named as the Prometheus Java client names them (dashboards). */
+  private static void jvm(StringBuilder out) {
+    java.lang.management.MemoryMXBean memory =
+        java.lang.management.ManagementFactory.getMemoryMXBean();
+    out.append("# TYPE jvm_memory_used_bytes gauge\n");
+    out.append("# TYPE jvm_memory_committed_bytes gauge\n");
+    out.append("# TYPE jvm_memory_max_bytes gauge\n");
+    for (var area :
+        java.util.Map.of(
+                "heap", memory.getHeapMemoryUsage(), "nonheap", memory.getNonHeapMemoryUsage())
+            .entrySet()) {
+      String l = "{area=\"" + area.getKey() + "\"} ";
+      out.append("jvm_memory_used_bytes").append(l).append(area.getValue().getUsed()).append('\n');
+      out.append("jvm_memory_committed_bytes")
+          .append(l)
+          .append(area.getValue().getCommitted())
+          .append('\n');
+      out.append("jvm_memory_max_bytes").append(l).append(area.getValue().getMax()).append('\n');
+    }
+    out.append("# TYPE jvm_gc_collection_seconds summary\n");
+    for (var gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+      String l = "{gc=\"" + gc.getName().replace("\"", "") + "\"} ";
+      out.append("jvm_gc_collection_seconds_count")
+          .append(l)
+          .append(gc.getCollectionCount())
+          .append('\n');
+      out.append("jvm_gc_collection_seconds_sum")
+          .append(l)
+          .append(gc.getCollectionTime() / 1e3)
+          .append('\n');
+    }
+    java.lang.management.ThreadMXBean threads =
+        java.lang.management.ManagementFactory.getThreadMXBean();
+    gauge(out, "jvm_threads_current", "Live platform threads.", threads.getThreadCount());
+    gauge(out, "jvm_threads_daemon", "Live daemon threads.", threads.getDaemonThreadCount());
+    if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os) {
+      counter(
+          out,
+          "process_cpu_seconds_total",
+          "CPU time of the process.",
+          os.getProcessCpuTime() / 1e9);
+    }
+    gauge(
+        out,
+        "process_start_time_seconds",
+        "Start of the process, seconds since the epoch.",
+        java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime() / 1e3);
   }
 
   private static void counter(StringBuilder out, String name, String help, double value) {

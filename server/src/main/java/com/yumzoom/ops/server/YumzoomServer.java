@@ -27,6 +27,7 @@ import com.yumzoom.ops.query.QueryRoutes;
 import com.yumzoom.ops.query.promql.PromqlEngine;
 import com.yumzoom.ops.store.StorageComponent;
 import com.yumzoom.ops.store.duckdb.DuckDbStorage;
+import com.yumzoom.ops.web.WebUi;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -64,6 +65,7 @@ public final class YumzoomServer implements AutoCloseable {
   private final ErrorTracking errors;
   private final AlertDelivery alertDelivery;
   private final AlertingModule alerting;
+  private final WebUi webUi;
   private volatile boolean closed;
 
   private YumzoomServer(
@@ -76,11 +78,13 @@ public final class YumzoomServer implements AutoCloseable {
       Server server,
       ErrorTracking errors,
       AlertDelivery alertDelivery,
-      AlertingModule alerting) {
+      AlertingModule alerting,
+      WebUi webUi) {
     this.errors = errors;
     this.config = config;
     this.alertDelivery = alertDelivery;
     this.alerting = alerting;
+    this.webUi = webUi;
     this.selfScraper = selfScraper;
     this.scrapeScheduler = scrapeScheduler;
     this.storage = storage;
@@ -99,6 +103,7 @@ public final class YumzoomServer implements AutoCloseable {
     ErrorTracking errors = null;
     AlertDelivery alertDelivery = null;
     AlertingModule alerting = null;
+    WebUi webUi = null;
     ScheduledExecutorService scrapeScheduler =
         Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("yumzoom-self-scrape").factory());
@@ -168,7 +173,11 @@ public final class YumzoomServer implements AutoCloseable {
       // Issue 3's first slice: the server's own metrics, scraped into an in-memory store and
       // queryable over the Prometheus HTTP API (so Grafana's Prometheus data source works).
       OtlpMetricsRoutes.register(sb, metricsStore, config.limits());
-      PrometheusApi.register(sb, new PromqlEngine(metricsStore), metricsStore, clock);
+      PromqlEngine promql = new PromqlEngine(metricsStore);
+      PrometheusApi.register(sb, promql, metricsStore, clock);
+      // --- web UI (issue 6): single-page app, dashboards API, live dashboard streams (SSE) ---
+      webUi = WebUi.register(sb, config.dataDir(), promql, clock);
+      // --- end web UI ---
       // --- errors (issue 5): ingest (JSON API, Sentry, OTLP logs) and the issues API
       ErrorsRoutes.register(sb, errors, config.limits());
       errors.schedule(
@@ -229,9 +238,13 @@ public final class YumzoomServer implements AutoCloseable {
           server,
           errors,
           alertDelivery,
-          alerting);
+          alerting,
+          webUi);
     } catch (RuntimeException e) {
       scrapeScheduler.shutdownNow();
+      if (webUi != null) {
+        webUi.close();
+      }
       if (alerting != null) {
         alerting.close();
       }
@@ -317,6 +330,7 @@ public final class YumzoomServer implements AutoCloseable {
     }
     closed = true;
     LOG.info("shutting down: draining in-flight requests and queued spans");
+    webUi.close();
     server.stop().join();
     // Rules first: they hand notifications to the delivery side, which must still be open.
     if (alerting != null) {
