@@ -161,7 +161,10 @@ final class Store {
       sql.append(" ORDER BY r.rating DESC, r.id");
     }
     sql.append(" LIMIT ?");
-    args.add(q.limit());
+    // The GiST order is by planar degrees; a longitude degree is shorter than a latitude degree
+    // away from the equator. Over-fetch nearest candidates, then rank them by true distance.
+    boolean rerank = q.sort() == Sort.DISTANCE;
+    args.add(rerank ? Math.min(q.limit() * 4, 400) : q.limit());
     return read(
         c -> {
           try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
@@ -174,6 +177,12 @@ final class Store {
                     q.lat() == null ? null : Geo.distanceKm(q.lat(), q.lon(), r.lat(), r.lon());
                 hits.add(new SearchHit(r, km));
               }
+            }
+            if (rerank) {
+              hits.sort(
+                  java.util.Comparator.comparingDouble(SearchHit::distanceKm)
+                      .thenComparingLong(h -> h.restaurant().id()));
+              return List.copyOf(hits.subList(0, Math.min(q.limit(), hits.size())));
             }
             return hits;
           }
@@ -614,13 +623,14 @@ final class Store {
             try (ResultSet rs = ps.executeQuery()) {
               while (rs.next()) {
                 long orderId = rs.getLong(5);
+                Long order = rs.wasNull() ? null : orderId;
                 out.add(
                     new Review(
                         rs.getLong(1),
                         rs.getLong(2),
                         rs.getLong(3),
                         rs.getString(4),
-                        rs.wasNull() ? null : orderId,
+                        order,
                         rs.getInt(6),
                         rs.getString(7),
                         rs.getTimestamp(8).toInstant().toString()));
