@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.linecorp.armeria.common.AggregatedHttpRequest;
 import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
@@ -55,16 +56,27 @@ final class HttpApi {
 
   void register(ServerBuilder sb) {
     sb.maxRequestLength(MAX_BODY_BYTES);
-    sb.service("/health", (ctx, req) -> HttpResponse.ofJson(java.util.Map.of("status", "ok")));
-    sb.service("/api/catalog", blocking((ctx, req) -> marketplace.catalog()));
-    sb.service(
+    route(
+        sb, "GET", "/health", (ctx, req) -> HttpResponse.ofJson(java.util.Map.of("status", "ok")));
+    route(sb, "GET", "/api/catalog", blocking((ctx, req) -> marketplace.catalog()));
+    route(
+        sb,
+        "GET",
         "/api/restaurants/search",
         blocking((ctx, req) -> marketplace.search(Validation.searchQuery(ctx::queryParam))));
-    sb.service(
-        "/api/restaurants/{id}", blocking((ctx, req) -> marketplace.restaurant(id(ctx, "id"))));
-    sb.service(
-        "/api/restaurants/{id}/menu", blocking((ctx, req) -> marketplace.menu(id(ctx, "id"))));
-    sb.service(
+    route(
+        sb,
+        "GET",
+        "/api/restaurants/{id}",
+        blocking((ctx, req) -> marketplace.restaurant(id(ctx, "id"))));
+    route(
+        sb,
+        "GET",
+        "/api/restaurants/{id}/menu",
+        blocking((ctx, req) -> marketplace.menu(id(ctx, "id"))));
+    route(
+        sb,
+        "GET",
         "/api/restaurants/{id}/stats",
         blocking(
             (ctx, req) ->
@@ -73,7 +85,9 @@ final class HttpApi {
                     ctx.queryParam("days") == null
                         ? 30
                         : Validation.intParam(ctx::queryParam, "days", 1, 365, 365))));
-    sb.service(
+    route(
+        sb,
+        "GET,POST",
         "/api/restaurants/{id}/reviews",
         blocking(
             (ctx, req) -> {
@@ -90,7 +104,9 @@ final class HttpApi {
                       : Validation.intParam(ctx::queryParam, "limit", 1, 100, 100);
               return marketplace.reviews(id, limit);
             }));
-    sb.service(
+    route(
+        sb,
+        "GET,POST",
         "/api/users",
         blocking(
             (ctx, req) -> {
@@ -107,11 +123,15 @@ final class HttpApi {
               }
               return marketplace.userByEmail(email);
             }));
-    sb.service("/api/users/{id}", blocking((ctx, req) -> marketplace.user(id(ctx, "id"))));
-    sb.service(
+    route(sb, "GET", "/api/users/{id}", blocking((ctx, req) -> marketplace.user(id(ctx, "id"))));
+    route(
+        sb,
+        "GET",
         "/api/users/{id}/orders",
         blocking((ctx, req) -> marketplace.ordersOfUser(id(ctx, "id"), 50)));
-    sb.service(
+    route(
+        sb,
+        "GET,DELETE",
         "/api/users/{id}/cart",
         blocking(
             (ctx, req) -> {
@@ -122,7 +142,9 @@ final class HttpApi {
               }
               return marketplace.cart(user);
             }));
-    sb.service(
+    route(
+        sb,
+        "PUT",
         "/api/users/{id}/cart/items/{itemId}",
         blocking(
             (ctx, req) -> {
@@ -139,7 +161,9 @@ final class HttpApi {
               }
               return marketplace.putCartItem(id(ctx, "id"), id(ctx, "itemId"), q.asInt());
             }));
-    sb.service(
+    route(
+        sb,
+        "POST",
         "/api/users/{id}/cart/checkout",
         blocking(
             (ctx, req) ->
@@ -148,7 +172,9 @@ final class HttpApi {
                     marketplace.checkout(
                         id(ctx, "id"),
                         Validation.idempotencyKey(req.headers().get("Idempotency-Key"))))));
-    sb.service(
+    route(
+        sb,
+        "POST",
         "/api/orders",
         blocking(
             (ctx, req) -> {
@@ -158,8 +184,10 @@ final class HttpApi {
                       Validation.newOrder(Validation.parse(req.contentUtf8())), key);
               return new Answer(placed.replayed() ? 200 : 201, placed.order());
             }));
-    sb.service("/api/orders/{id}", blocking((ctx, req) -> marketplace.order(id(ctx, "id"))));
-    sb.service(
+    route(sb, "GET", "/api/orders/{id}", blocking((ctx, req) -> marketplace.order(id(ctx, "id"))));
+    route(
+        sb,
+        "POST",
         "/api/orders/{id}/status",
         blocking(
             (ctx, req) -> {
@@ -170,8 +198,10 @@ final class HttpApi {
                   OrderStatus.parse(
                       "status", status == null || !status.isTextual() ? null : status.asText()));
             }));
-    sb.service("/admin/faults", (ctx, req) -> HttpResponse.ofJson(faults.snapshot()));
-    sb.service(
+    route(sb, "GET", "/admin/faults", (ctx, req) -> HttpResponse.ofJson(faults.snapshot()));
+    route(
+        sb,
+        "POST",
         "/admin/faults/{name}",
         (ctx, req) ->
             HttpResponse.of(
@@ -188,10 +218,14 @@ final class HttpApi {
                             return error(e);
                           }
                         })));
-    sb.service(
+    route(
+        sb,
+        "GET",
         "/admin/cache",
         (ctx, req) -> HttpResponse.of(MediaType.PLAIN_TEXT_UTF_8, marketplace.cacheReport()));
-    sb.service(
+    route(
+        sb,
+        "POST",
         "/internal/payments/authorize",
         (ctx, req) -> {
           HttpResponse ok =
@@ -202,6 +236,15 @@ final class HttpApi {
               ? HttpResponse.delayed(ok, Duration.ofSeconds(5))
               : HttpResponse.delayed(ok, Duration.ofMillis(2));
         });
+  }
+
+  /** Binds a service to a path for the given methods; others are answered 405 by Armeria. */
+  private static void route(ServerBuilder sb, String methods, String path, HttpService service) {
+    HttpMethod[] allowed =
+        java.util.Arrays.stream(methods.split(","))
+            .map(HttpMethod::valueOf)
+            .toArray(HttpMethod[]::new);
+    sb.route().path(path).methods(allowed).build(service);
   }
 
   /** {@code {"enabled": true}} in the body, or {@code ?enabled=false}; no switch means on. */

@@ -3,7 +3,6 @@ package com.yumzoom.ops.marketplace;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -281,10 +280,5 @@ public final class MarketplaceCommand implements Runnable {
       }
       return 0;
     }
-  }
-
-  @SuppressWarnings("unused")
-  private static Map<String, String> none() {
-    return new HashMap<>();
   }
 }

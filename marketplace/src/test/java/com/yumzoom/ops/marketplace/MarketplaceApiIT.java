@@ -178,6 +178,7 @@ class MarketplaceApiIT {
     assertThat(notJson.status()).isEqualTo(400);
     assertThat(call("GET", "/api/restaurants/99999", null).status()).isEqualTo(404);
     assertThat(call("GET", "/api/restaurants/abc", null).status()).isEqualTo(400);
+    assertThat(call("DELETE", "/api/restaurants/1", null).status()).isEqualTo(405);
   }
 
   @Test

@@ -64,6 +64,19 @@ public final class MarketplaceBenchmark implements Callable<Integer> {
       description = "Measured seconds per configuration.")
   int duration;
 
+  @Option(
+      names = "--rounds",
+      defaultValue = "2",
+      description = "Rounds over the configurations, alternating their order (default 2).")
+  int rounds;
+
+  @Option(
+      names = "--jit-warmup",
+      defaultValue = "20",
+      description =
+          "Seconds of traffic before anything is measured, so no configuration pays for JIT.")
+  int jitWarmup;
+
   @Option(names = "--out", description = "Also write the markdown table to this file.")
   Path out;
 
@@ -102,7 +115,36 @@ public final class MarketplaceBenchmark implements Callable<Integer> {
           .seed(db.dataSource());
       Database.Settings shared =
           new Database.Settings(db.jdbcUrl(), "postgres", "postgres", 16, null);
-      for (Config config : configs) {
+      // All configurations run the same code in this JVM: warm it once, unmeasured.
+      MarketplaceService warm =
+          MarketplaceService.start(
+              MarketplaceService.Options.defaults()
+                  .withPort(0)
+                  .withDatabase(shared)
+                  .withSeed(null)
+                  .withCaching(false, null)
+                  .withTelemetry(
+                      true,
+                      Map.of(
+                          "otel.exporter.otlp.endpoint",
+                          "http://127.0.0.1:" + sink.getAddress().getPort())),
+              Clock.systemUTC());
+      try {
+        run(warm, jitWarmup, 0);
+      } finally {
+        warm.close();
+      }
+      List<Config> order = new ArrayList<>();
+      for (int round = 0; round < rounds; round++) {
+        List<Config> these = new ArrayList<>(configs);
+        if (round % 2 == 1) {
+          java.util.Collections.reverse(these);
+        }
+        order.addAll(these);
+      }
+      int index = 0;
+      for (Config config : order) {
+        int round = index++ / configs.size() + 1;
         MarketplaceService service =
             MarketplaceService.start(
                 MarketplaceService.Options.defaults()
@@ -119,9 +161,9 @@ public final class MarketplaceBenchmark implements Callable<Integer> {
         try {
           run(service, warmup, 1);
           TrafficGenerator.Report report = run(service, duration, 2);
-          System.out.println("== " + config.name());
+          System.out.println("== round " + round + ": " + config.name());
           System.out.print(report.format());
-          rows.add(row(config, report));
+          rows.add(row(round, config, report));
         } finally {
           service.close();
         }
@@ -139,9 +181,9 @@ public final class MarketplaceBenchmark implements Callable<Integer> {
             concurrency,
             duration));
     table.append(
-        "| configuration | requests/s | errors | search p50/p99 ms | restaurant p50/p99 ms | menu"
+        "| round | configuration | requests/s | errors | search p50/p99 ms | restaurant p50/p99 ms | menu"
             + " p50/p99 ms | order p50/p99 ms | dropped journeys |\n");
-    table.append("|---|---|---|---|---|---|---|---|\n");
+    table.append("|---|---|---|---|---|---|---|---|---|\n");
     rows.forEach(table::append);
     System.out.println();
     System.out.print(table);
@@ -168,10 +210,11 @@ public final class MarketplaceBenchmark implements Callable<Integer> {
     }
   }
 
-  private static String row(Config config, TrafficGenerator.Report r) {
+  private static String row(int round, Config config, TrafficGenerator.Report r) {
     return String.format(
         Locale.ROOT,
-        "| %s | %.0f | %d | %s | %s | %s | %s | %d |%n",
+        "| %d | %s | %.0f | %d | %s | %s | %s | %s | %d |%n",
+        round,
         config.name(),
         r.requests() / r.seconds(),
         r.errors(),
