@@ -72,7 +72,7 @@ public final class MarketplaceBenchmark implements Callable<Integer> {
 
   @Option(
       names = "--jit-warmup",
-      defaultValue = "20",
+      defaultValue = "60",
       description =
           "Seconds of traffic before anything is measured, so no configuration pays for JIT.")
   int jitWarmup;
