@@ -56,6 +56,7 @@ final class HttpApi {
 
   void register(ServerBuilder sb) {
     sb.maxRequestLength(MAX_BODY_BYTES);
+    sb.errorHandler(new JsonStatusErrors());
     route(
         sb, "GET", "/health", (ctx, req) -> HttpResponse.ofJson(java.util.Map.of("status", "ok")));
     route(sb, "GET", "/api/catalog", blocking((ctx, req) -> marketplace.catalog()));
@@ -236,6 +237,53 @@ final class HttpApi {
               ? HttpResponse.delayed(ok, Duration.ofSeconds(5))
               : HttpResponse.delayed(ok, Duration.ofMillis(2));
         });
+  }
+
+  /**
+   * Statuses Armeria answers itself (no route, wrong method, body too large) in the API's JSON
+   * error shape instead of plain text.
+   */
+  private static final class JsonStatusErrors
+      implements com.linecorp.armeria.server.ServerErrorHandler {
+    @Override
+    public HttpResponse onServiceException(ServiceRequestContext ctx, Throwable cause) {
+      return null; // the default handling
+    }
+
+    @Override
+    public com.linecorp.armeria.common.AggregatedHttpResponse renderStatus(
+        ServiceRequestContext ctx,
+        com.linecorp.armeria.server.ServiceConfig config,
+        com.linecorp.armeria.common.RequestHeaders headers,
+        HttpStatus status,
+        String description,
+        Throwable cause) {
+      String error;
+      String message;
+      switch (status.code()) {
+        case 404 -> {
+          error = "not_found";
+          message = "path: no such endpoint " + (ctx == null ? "" : ctx.path());
+        }
+        case 405 -> {
+          error = "method_not_allowed";
+          message = "method: " + headers.method() + " not allowed here";
+        }
+        case 413 -> {
+          error = "too_large";
+          message = "body: larger than " + MAX_BODY_BYTES + " bytes (limit " + MAX_BODY_BYTES + ")";
+        }
+        default -> {
+          error = status.reasonPhrase().toLowerCase(java.util.Locale.ROOT).replace(' ', '_');
+          message = description == null ? status.reasonPhrase() : description;
+        }
+      }
+      ObjectNode body = JSON.createObjectNode();
+      body.put("error", error);
+      body.put("message", message);
+      return com.linecorp.armeria.common.AggregatedHttpResponse.of(
+          status, MediaType.JSON_UTF_8, body.toString());
+    }
   }
 
   /** Binds a service to a path for the given methods; others are answered 405 by Armeria. */

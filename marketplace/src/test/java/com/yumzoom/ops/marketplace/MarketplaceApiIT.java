@@ -178,7 +178,13 @@ class MarketplaceApiIT {
     assertThat(notJson.status()).isEqualTo(400);
     assertThat(call("GET", "/api/restaurants/99999", null).status()).isEqualTo(404);
     assertThat(call("GET", "/api/restaurants/abc", null).status()).isEqualTo(400);
-    assertThat(call("DELETE", "/api/restaurants/1", null).status()).isEqualTo(405);
+    Reply method = call("DELETE", "/api/restaurants/1", null);
+    assertThat(method.status()).isEqualTo(405);
+    assertThat(method.body().get("error").asText()).isEqualTo("method_not_allowed");
+    Reply tooLarge = call("POST", "/api/users", "{\"name\":\"" + "x".repeat(70_000) + "\"}");
+    assertThat(tooLarge.status()).isEqualTo(413);
+    assertThat(tooLarge.body().get("message").asText())
+        .isEqualTo("body: larger than 65536 bytes (limit 65536)");
   }
 
   @Test
