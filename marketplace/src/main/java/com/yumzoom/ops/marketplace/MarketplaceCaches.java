@@ -50,7 +50,12 @@ final class MarketplaceCaches implements AutoCloseable {
   private final List<AutoCloseable> metrics = new ArrayList<>();
 
   private MarketplaceCaches(String redisUrl, Meter meter) {
-    this.redis = redisUrl == null ? null : RedisL2.standalone(redisUrl);
+    // 2 s rather than the library's 500 ms: connection set-up on a loaded host is slower than a
+    // command, and a cache read that fails falls through to PostgreSQL anyway.
+    this.redis =
+        redisUrl == null
+            ? null
+            : RedisL2.standalone(io.lettuce.core.RedisURI.create(redisUrl), Duration.ofSeconds(2));
     CacheStrategy base = redis == null ? CacheStrategy.L1_ONLY : CacheStrategy.DEFAULT;
     this.detailStrategy = base.withName("details").withL1Ttl(Duration.ofMinutes(5));
     // Search pages and statistics change with every review and order: short lives.
