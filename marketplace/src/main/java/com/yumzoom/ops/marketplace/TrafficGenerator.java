@@ -204,6 +204,7 @@ public final class TrafficGenerator implements AutoCloseable {
   public void close() {
     stopped.set(true);
     workers.shutdown();
+    http.shutdownNow();
   }
 
   Report report(double seconds) {
