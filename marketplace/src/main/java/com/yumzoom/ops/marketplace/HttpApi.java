@@ -358,7 +358,9 @@ final class HttpApi {
       } catch (ApiException e) {
         return error(e);
       } catch (Exception e) {
-        LOG.error("{} {} failed", req.method(), ctx.path(), e);
+        // One line on the console; the stack trace goes with the span event and the OTLP log.
+        LOG.error("{} {} failed: {}", req.method(), ctx.path(), e.toString());
+        LOG.debug("{} {} failed", req.method(), ctx.path(), e);
         telemetry.recordFailure(req.method() + " " + HttpTracing.route(ctx) + " failed", e);
         ObjectNode body = JSON.createObjectNode();
         body.put("error", "internal");
