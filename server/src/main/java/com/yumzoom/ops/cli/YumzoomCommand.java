@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "YumZoom Ops 0.1.0",
     description = "Self-hosted operations platform: tracing, metrics, alerting, errors.",
-    subcommands = {ServeCommand.class})
+    subcommands = {ServeCommand.class, DemoCommand.class})
 public final class YumzoomCommand implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

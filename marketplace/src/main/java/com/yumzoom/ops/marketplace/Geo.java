@@ -1,0 +1,20 @@
+package com.yumzoom.ops.marketplace;
+
+/** Great-circle distance, for the distance a search hit shows (ordering uses the GiST index). */
+final class Geo {
+  private static final double EARTH_RADIUS_KM = 6371.0088;
+
+  private Geo() {}
+
+  static double distanceKm(double lat1, double lon1, double lat2, double lon2) {
+    double dLat = Math.toRadians(lat2 - lat1);
+    double dLon = Math.toRadians(lon2 - lon1);
+    double a =
+        Math.sin(dLat / 2) * Math.sin(dLat / 2)
+            + Math.cos(Math.toRadians(lat1))
+                * Math.cos(Math.toRadians(lat2))
+                * Math.sin(dLon / 2)
+                * Math.sin(dLon / 2);
+    return Math.round(2 * EARTH_RADIUS_KM * Math.asin(Math.sqrt(a)) * 1000) / 1000.0;
+  }
+}
