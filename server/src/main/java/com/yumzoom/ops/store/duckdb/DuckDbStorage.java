@@ -274,6 +274,16 @@ public final class DuckDbStorage implements StorageComponent {
     consumer.flushAll();
   }
 
+  /** One DuckDB transaction per batch, bypassing the span log (benchmark comparison only). */
+  SpanConsumer directWriter() {
+    return writer;
+  }
+
+  /** Flush transactions committed since open. */
+  long flushCount() {
+    return consumer.flushes();
+  }
+
   /** Spans durable in the span log but not yet in DuckDB. */
   public long headSpans() {
     return head.rows();
