@@ -83,6 +83,8 @@ public final class DuckDbStorage implements StorageComponent {
    * @param headMaxRows most rows in the head
    * @param headMaxBytes most approximate bytes in the head
    * @param fullWait how long accept waits for room before answering overloaded
+   * @param enabled false writes each batch as its own DuckDB transaction (the path before the span
+   *     log); a log left by an earlier run is still replayed into DuckDB at open
    */
   public record SpanLogOptions(
       long segmentBytes,
@@ -90,9 +92,23 @@ public final class DuckDbStorage implements StorageComponent {
       Duration flushAge,
       int headMaxRows,
       long headMaxBytes,
-      Duration fullWait) {
+      Duration fullWait,
+      boolean enabled) {
+
+    public SpanLogOptions(
+        long segmentBytes,
+        int flushRows,
+        Duration flushAge,
+        int headMaxRows,
+        long headMaxBytes,
+        Duration fullWait) {
+      this(segmentBytes, flushRows, flushAge, headMaxRows, headMaxBytes, fullWait, true);
+    }
 
     static final int ROW_GROUP = 122_880;
+    // off until a row-group flush is shown to cost less CPU per span than per-batch commits once
+    // checkpoints are counted (docs/benchmarks.md section 6, 2026-11-22 14:xx rows)
+    static final boolean ENABLED_BY_DEFAULT = false;
 
     public static final SpanLogOptions DEFAULTS =
         new SpanLogOptions(
@@ -136,6 +152,7 @@ public final class DuckDbStorage implements StorageComponent {
   private final SpanWriter writer;
   private final Head head;
   private final LoggedSpanConsumer consumer;
+  private final boolean logEnabled;
   private final ReaderPool readers;
   private final DuckDbSpanStore store;
   private boolean closed;
@@ -169,6 +186,7 @@ public final class DuckDbStorage implements StorageComponent {
             log, head, writer, writeLock, logOptions, System::nanoTime, listener);
     this.readers = new ReaderPool(connection, options.readers());
     this.store = new DuckDbSpanStore(readers, head);
+    this.logEnabled = logOptions.enabled();
   }
 
   public static DuckDbStorage open(Path dataDir) {
@@ -225,7 +243,10 @@ public final class DuckDbStorage implements StorageComponent {
       }
       Migrations.migrate(connection);
       DuckDbStorage storage = new DuckDbStorage(file, connection, options, listener);
-      if (startFlusher) {
+      if (!options.spanLog().enabled()) {
+        // a log written while it was enabled goes into DuckDB now; batches then bypass it
+        storage.consumer.flushAll();
+      } else if (startFlusher) {
         storage.consumer.start();
       }
       return storage;
@@ -249,7 +270,7 @@ public final class DuckDbStorage implements StorageComponent {
 
   @Override
   public SpanConsumer spanConsumer() {
-    return consumer;
+    return logEnabled ? consumer : writer;
   }
 
   @Override
@@ -272,11 +293,6 @@ public final class DuckDbStorage implements StorageComponent {
   /** Moves everything in the head into DuckDB now (tests and benchmarks). */
   void flushHead() {
     consumer.flushAll();
-  }
-
-  /** One DuckDB transaction per batch, bypassing the span log (benchmark comparison only). */
-  SpanConsumer directWriter() {
-    return writer;
   }
 
   /** Flush transactions committed since open. */

@@ -70,12 +70,24 @@ public final class DuckDbStorageBench {
         spanBytes / poolSpans,
         pool.getFirst().stream().mapToInt(r -> r.tags().length()).sum() / pool.getFirst().size());
 
+    // mode=direct: every batch is its own DuckDB transaction (the default path), for a
+    // same-session comparison; mode=log: span log + head + row-group flushes
+    boolean direct = opts.getOrDefault("mode", "log").equals("direct");
+    DuckDbStorage.SpanLogOptions d = DuckDbStorage.SpanLogOptions.DEFAULTS;
     DuckDbStorage.Options options =
         new DuckDbStorage.Options(
             DuckDbStorage.Options.DEFAULTS.memoryLimit(),
             DuckDbStorage.Options.DEFAULTS.threads(),
             threshold,
-            DuckDbStorage.Options.DEFAULTS.readers());
+            DuckDbStorage.Options.DEFAULTS.readers(),
+            new DuckDbStorage.SpanLogOptions(
+                d.segmentBytes(),
+                d.flushRows(),
+                d.flushAge(),
+                d.headMaxRows(),
+                d.headMaxBytes(),
+                d.fullWait(),
+                !direct));
     SplittableRandom random = new SplittableRandom(1);
     List<TraceId> sample = new ArrayList<>();
     long written = 0;
@@ -84,13 +96,9 @@ public final class DuckDbStorageBench {
     long overloads = 0;
     long cpu0 = processCpu();
     long io0 = diskWrites();
-    // mode=direct: every batch is its own DuckDB transaction (the path before the span log), for a
-    // same-session comparison; mode=log (default): span log + head + row-group flushes
-    boolean direct = opts.getOrDefault("mode", "log").equals("direct");
     System.out.println("mode: " + (direct ? "direct (one DuckDB transaction per batch)" : "log"));
     try (DuckDbStorage storage = DuckDbStorage.open(dir, options)) {
-      com.yumzoom.ops.store.SpanConsumer consumer =
-          direct ? storage.directWriter() : storage.spanConsumer();
+      com.yumzoom.ops.store.SpanConsumer consumer = storage.spanConsumer();
       long wall0 = System.nanoTime();
       for (int cycle = 0; written < total; cycle++) {
         for (List<SpanRow> template : pool) {
@@ -109,7 +117,7 @@ public final class DuckDbStorageBench {
           latencies.add(took);
           nanos += took;
           written += batch.size();
-          if (random.nextInt(20) == 0) {
+          if (random.nextInt(20) == 0 || sample.isEmpty()) {
             sample.add(batch.get(random.nextInt(batch.size())).traceId());
           }
           if (written >= total) {

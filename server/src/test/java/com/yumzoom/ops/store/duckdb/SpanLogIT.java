@@ -260,6 +260,37 @@ class SpanLogIT {
   }
 
   @Test
+  void withTheLogDisabledALeftOverLogIsStillReplayed(@TempDir Path dir) {
+    long t = BASE + 17 * DAY;
+    try (DuckDbStorage storage = open(dir, MANUAL)) {
+      storage.spanConsumer().accept(batch(1, t));
+      crashClose(storage);
+    }
+    DuckDbStorage.SpanLogOptions d = DuckDbStorage.SpanLogOptions.DEFAULTS;
+    DuckDbStorage.Options disabled =
+        new DuckDbStorage.Options(
+            "1GB",
+            2,
+            "128MB",
+            2,
+            new DuckDbStorage.SpanLogOptions(
+                d.segmentBytes(),
+                d.flushRows(),
+                d.flushAge(),
+                d.headMaxRows(),
+                d.headMaxBytes(),
+                d.fullWait(),
+                false));
+    try (DuckDbStorage storage = DuckDbStorage.open(dir, disabled)) {
+      assertThat(storage.headSpans()).isZero();
+      assertThat(storage.spanStore().spanCount()).isEqualTo(5);
+      storage.spanConsumer().accept(batch(2, t));
+      assertThat(storage.headSpans()).isZero();
+      assertThat(storage.spanStore().trace(batch(2, t).getFirst().traceId())).hasSize(5);
+    }
+  }
+
+  @Test
   void theBackgroundFlusherMovesAgedBatches(@TempDir Path dir) throws Exception {
     DuckDbStorage.Options aged =
         new DuckDbStorage.Options(
