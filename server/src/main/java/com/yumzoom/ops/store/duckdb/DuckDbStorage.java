@@ -107,7 +107,7 @@ public final class DuckDbStorage implements StorageComponent {
 
     static final int ROW_GROUP = 122_880;
     // off until a row-group flush is shown to cost less CPU per span than per-batch commits once
-    // checkpoints are counted (docs/benchmarks.md section 6, 2026-11-22 14:xx rows)
+    // checkpoints are counted (docs/benchmarks.md section 6, rows of 2026-11-22)
     static final boolean ENABLED_BY_DEFAULT = false;
 
     public static final SpanLogOptions DEFAULTS =
