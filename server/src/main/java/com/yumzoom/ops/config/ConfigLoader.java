@@ -47,6 +47,7 @@ public final class ConfigLoader {
     KEYS.put("retention.max-age", "7d");
     KEYS.put("retention.check-interval", "5m");
     KEYS.put("metrics.self-scrape-interval", "15s");
+    KEYS.put("storage.span-log.enabled", "false");
   }
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -127,7 +128,17 @@ public final class ConfigLoader {
         limits,
         pipeline,
         retention,
-        selfScrapeInterval);
+        selfScrapeInterval,
+        new YumzoomConfig.StorageSettings(
+            parse(v, "storage.span-log.enabled", ConfigLoader::bool)));
+  }
+
+  private static boolean bool(String raw) {
+    return switch (raw.toLowerCase(Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new IllegalArgumentException("expected true or false");
+    };
   }
 
   private static <T> T parse(Map<String, String> values, String key, Function<String, T> parser) {

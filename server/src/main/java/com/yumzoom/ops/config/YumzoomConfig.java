@@ -19,6 +19,7 @@ import java.util.Objects;
  * @param retention how long spans are kept ({@code retention.*})
  * @param selfScrapeInterval how often the server scrapes its own metrics into its metrics store
  *     ({@code metrics.self-scrape-interval})
+ * @param storage span store write path ({@code storage.*})
  */
 public record YumzoomConfig(
     Path dataDir,
@@ -29,7 +30,8 @@ public record YumzoomConfig(
     IngestLimits limits,
     PipelineSettings pipeline,
     RetentionSettings retention,
-    Duration selfScrapeInterval) {
+    Duration selfScrapeInterval,
+    StorageSettings storage) {
 
   public YumzoomConfig {
     Objects.requireNonNull(dataDir, "data-dir");
@@ -41,7 +43,17 @@ public record YumzoomConfig(
     Objects.requireNonNull(pipeline, "pipeline");
     Objects.requireNonNull(retention, "retention");
     Objects.requireNonNull(selfScrapeInterval, "metrics.self-scrape-interval");
+    Objects.requireNonNull(storage, "storage");
   }
+
+  /**
+   * The span store's write path.
+   *
+   * @param spanLogEnabled write batches to the span log and an in-memory head, moved into DuckDB in
+   *     row-group-sized transactions ({@code storage.span-log.enabled}; off by default, see
+   *     docs/benchmarks.md section 6)
+   */
+  public record StorageSettings(boolean spanLogEnabled) {}
 
   /** The defaults, as documented in docs/configuration.md. */
   public static YumzoomConfig defaults() {

@@ -51,6 +51,24 @@ public final class DuckDbStorage implements StorageComponent {
     public static final Options DEFAULTS =
         new Options("2GB", 2, "128MB", 4, SpanLogOptions.DEFAULTS);
 
+    /** The defaults, with the span log on or off ({@code storage.span-log.enabled}). */
+    public static Options withSpanLog(boolean enabled) {
+      SpanLogOptions d = SpanLogOptions.DEFAULTS;
+      return new Options(
+          DEFAULTS.memoryLimit(),
+          DEFAULTS.threads(),
+          DEFAULTS.checkpointThreshold(),
+          DEFAULTS.readers(),
+          new SpanLogOptions(
+              d.segmentBytes(),
+              d.flushRows(),
+              d.flushAge(),
+              d.headMaxRows(),
+              d.headMaxBytes(),
+              d.fullWait(),
+              enabled));
+    }
+
     public Options(String memoryLimit, int threads, String checkpointThreshold, int readers) {
       this(memoryLimit, threads, checkpointThreshold, readers, SpanLogOptions.DEFAULTS);
     }
@@ -116,7 +134,8 @@ public final class DuckDbStorage implements StorageComponent {
             ROW_GROUP,
             Duration.ofSeconds(10),
             3 * ROW_GROUP,
-            768L << 20,
+            // the head lives on the Java heap: at most a quarter of it
+            Math.min(768L << 20, Runtime.getRuntime().maxMemory() / 4),
             Duration.ofSeconds(1));
 
     public SpanLogOptions {
