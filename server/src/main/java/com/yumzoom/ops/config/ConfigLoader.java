@@ -72,6 +72,7 @@ public final class ConfigLoader {
     KEYS.put("alerting.receiver-rate-limit", "60");
     KEYS.put("alerting.receiver-rate-burst", "20");
     KEYS.put("alerting.history-retention", "30d");
+    KEYS.put("storage.span-log.enabled", "false");
   }
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -185,7 +186,9 @@ public final class ConfigLoader {
         selfScrapeInterval,
         errors,
         alertDelivery,
-        alerting);
+        alerting,
+        new YumzoomConfig.StorageSettings(
+            parse(v, "storage.span-log.enabled", ConfigLoader::bool)));
   }
 
   /** A comma-separated list; blanks dropped. */
@@ -218,6 +221,14 @@ public final class ConfigLoader {
         parse(v, "alerting.receiver-rate-limit", Integer::parseInt),
         parse(v, "alerting.receiver-rate-burst", Integer::parseInt),
         parse(v, "alerting.history-retention", ConfigLoader::duration));
+  }
+
+  private static boolean bool(String raw) {
+    return switch (raw.toLowerCase(Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new IllegalArgumentException("expected true or false");
+    };
   }
 
   private static <T> T parse(Map<String, String> values, String key, Function<String, T> parser) {

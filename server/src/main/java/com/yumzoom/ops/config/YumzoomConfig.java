@@ -23,6 +23,7 @@ import java.util.Objects;
  * @param alertDelivery notification delivery, escalation and incidents ({@code
  *     alerting.config-file}, {@code alerting.delivery.*}, {@code alerting.incidents.*})
  * @param alerting rule evaluation and dispatch ({@code alerting.*})
+ * @param storage span store write path ({@code storage.*})
  */
 public record YumzoomConfig(
     Path dataDir,
@@ -36,7 +37,8 @@ public record YumzoomConfig(
     Duration selfScrapeInterval,
     ErrorsSettings errors,
     AlertDeliverySettings alertDelivery,
-    AlertingSettings alerting) {
+    AlertingSettings alerting,
+    StorageSettings storage) {
 
   public YumzoomConfig {
     Objects.requireNonNull(dataDir, "data-dir");
@@ -51,7 +53,17 @@ public record YumzoomConfig(
     Objects.requireNonNull(errors, "errors");
     Objects.requireNonNull(alertDelivery, "alerting.delivery");
     Objects.requireNonNull(alerting, "alerting");
+    Objects.requireNonNull(storage, "storage");
   }
+
+  /**
+   * The span store's write path.
+   *
+   * @param spanLogEnabled write batches to the span log and an in-memory head, moved into DuckDB in
+   *     row-group-sized transactions ({@code storage.span-log.enabled}; off by default, see
+   *     docs/benchmarks.md section 6)
+   */
+  public record StorageSettings(boolean spanLogEnabled) {}
 
   /** The defaults, as documented in docs/configuration.md. */
   public static YumzoomConfig defaults() {

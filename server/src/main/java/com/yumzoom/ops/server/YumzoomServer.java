@@ -95,7 +95,9 @@ public final class YumzoomServer implements AutoCloseable {
 
   /** Opens the store, starts the pipeline and every listener; returns when all are ready. */
   public static YumzoomServer start(YumzoomConfig config, Clock clock) {
-    StorageComponent storage = DuckDbStorage.open(config.dataDir());
+    StorageComponent storage =
+        DuckDbStorage.open(
+            config.dataDir(), DuckDbStorage.Options.withSpanLog(config.storage().spanLogEnabled()));
     GroupCommitWriter writer = null;
     RetentionEnforcer retention = null;
     SpanMetrics spanMetrics = new SpanMetrics(SPAN_METRIC_KEYS);

@@ -24,6 +24,21 @@ class ConfigLoaderTest {
     assertThat(c.otlpHttpPort()).isEqualTo(4318);
     assertThat(c.limits()).isEqualTo(IngestLimits.DEFAULTS);
     assertThat(c.retention().maxAge()).isEqualTo(Duration.ofDays(7));
+    assertThat(c.storage().spanLogEnabled()).isFalse();
+  }
+
+  @Test
+  void theSpanLogIsSwitchedByItsKey() {
+    assertThat(
+            ConfigLoader.load(null, Map.of("YUMZOOM_STORAGE_SPAN_LOG_ENABLED", "TRUE"), Map.of())
+                .storage()
+                .spanLogEnabled())
+        .isTrue();
+    assertThatThrownBy(
+            () -> ConfigLoader.load(null, Map.of(), Map.of("storage.span-log.enabled", "yes")))
+        .hasMessage(
+            "invalid configuration 'storage.span-log.enabled': cannot parse 'yes': expected true"
+                + " or false");
   }
 
   @Test

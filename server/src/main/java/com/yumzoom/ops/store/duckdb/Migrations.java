@@ -21,6 +21,10 @@ import java.util.List;
  * reads only the spans row groups whose start_ns zone maps overlap that range (start_ns follows
  * arrival order closely). {@code span_names} and {@code tag_values} are small indexes the writer
  * maintains per hour bucket, so listing names, tag keys and tag values never scans the spans.
+ *
+ * <p>{@code span_log_position} (step 2) holds one row: the sequence number of the last span log
+ * batch whose spans are in this file. The flusher updates it in the same transaction that appends
+ * the batches, so recovery replays exactly the batches after it.
  */
 public final class Migrations {
 
@@ -67,7 +71,13 @@ public final class Migrations {
                   """
                   CREATE TABLE tag_values (
                     bucket BIGINT NOT NULL, key VARCHAR NOT NULL, value VARCHAR NOT NULL)
-                  """)));
+                  """)),
+          new Step(
+              2,
+              "span_log_position: the span log batch every flushed batch is at or below",
+              List.of(
+                  "CREATE TABLE span_log_position (flushed_seq BIGINT NOT NULL)",
+                  "INSERT INTO span_log_position VALUES (0)")));
 
   private Migrations() {}
 

@@ -31,7 +31,21 @@ final class SpanWriter implements SpanConsumer {
 
   @Override
   public void accept(List<SpanRow> spans) {
-    if (spans.isEmpty()) {
+    write(spans, -1, () -> {});
+  }
+
+  /**
+   * Appends the rows moved out of the span log in one transaction that also records {@code
+   * throughSeq} as the flushed log position, so a crash leaves either both or neither.
+   *
+   * @param beforeCommit runs inside the transaction just before COMMIT (tests place crashes there)
+   */
+  void flush(List<SpanRow> spans, long throughSeq, Runnable beforeCommit) {
+    write(spans, throughSeq, beforeCommit);
+  }
+
+  private void write(List<SpanRow> spans, long throughSeq, Runnable beforeCommit) {
+    if (spans.isEmpty() && throughSeq < 0) {
       return;
     }
     lock.lock();
@@ -45,7 +59,13 @@ final class SpanWriter implements SpanConsumer {
         WriteIndexes.Staged staged = indexes.stage(spans);
         s.execute("BEGIN TRANSACTION");
         try {
-          append(spans, staged);
+          if (!spans.isEmpty()) {
+            append(spans, staged);
+          }
+          if (throughSeq >= 0) {
+            s.execute("UPDATE span_log_position SET flushed_seq = " + throughSeq);
+          }
+          beforeCommit.run();
           s.execute("COMMIT");
           ok = true;
         } finally {
@@ -61,6 +81,19 @@ final class SpanWriter implements SpanConsumer {
           indexes.clear();
         }
       }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The log position the database holds every batch up to (0 before the first flush). */
+  long flushedSeq() {
+    lock.lock();
+    try (Statement s = connection.createStatement();
+        java.sql.ResultSet rs = s.executeQuery("SELECT flushed_seq FROM span_log_position")) {
+      return rs.next() ? rs.getLong(1) : 0;
+    } catch (SQLException e) {
+      throw new StorageException("reading span_log_position failed: " + e.getMessage(), e);
     } finally {
       lock.unlock();
     }
