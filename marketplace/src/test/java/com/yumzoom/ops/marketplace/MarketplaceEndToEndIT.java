@@ -181,6 +181,24 @@ class MarketplaceEndToEndIT {
   }
 
   @Test
+  void exceptionsAreGroupedIntoErrorIssuesLinkedToTheirTraces() throws Exception {
+    JsonNode list =
+        poll(
+            "/api/errors/issues?service=yumzoom-marketplace&sort=count",
+            n -> n.path("issues").size() > 0);
+    JsonNode top = list.get("issues").get(0);
+    assertThat(top.toString())
+        .containsAnyOf("SQLTransientConnectionException", "IllegalStateException");
+    // The error burst throws from a few sites only: grouping keeps them to a handful of issues,
+    // however many events arrived.
+    assertThat(list.get("total").asInt()).isLessThanOrEqualTo(10);
+    JsonNode events = get("/api/errors/issues/" + top.get("id").asText() + "/events?limit=5");
+    JsonNode first = events.findValue("traceLink");
+    assertThat(first).as(events.toString()).isNotNull();
+    assertThat(get(first.asText()).toString()).contains("exception");
+  }
+
+  @Test
   void spanDerivedAndApplicationMetricsAreQueryable() throws Exception {
     JsonNode calls =
         poll(

@@ -180,8 +180,9 @@ final class DemoCommand implements Callable<Integer> {
     env.put("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + platformPort);
     env.putIfAbsent("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf");
     env.putIfAbsent("OTEL_METRIC_EXPORT_INTERVAL", "5000");
-    // The platform does not ingest OTLP logs yet; set OTEL_LOGS_EXPORTER=otlp once it does.
-    env.putIfAbsent("OTEL_LOGS_EXPORTER", "none");
+    // The platform ingests OTLP logs at /v1/logs: error records with exception attributes become
+    // error events (docs/errors.md), so the marketplace's error logs are exported too.
+    env.putIfAbsent("OTEL_LOGS_EXPORTER", "otlp");
     Process process = pb.start();
     Thread.ofPlatform()
         .daemon()

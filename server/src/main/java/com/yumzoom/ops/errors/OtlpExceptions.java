@@ -117,6 +117,26 @@ final class OtlpExceptions {
         resource.environment());
   }
 
+  /**
+   * The id seed of an exception recorded inside a span: the same failure often arrives twice, as
+   * the span's {@code exception} event and as an error log record carrying the same trace context
+   * and exception attributes (the OpenTelemetry SDKs and agent do both). Seeding both from (trace,
+   * span, type, message) gives them one id, so the pipeline counts the occurrence once. Without a
+   * span context the {@code fallback} parts are used.
+   */
+  static byte[] occurrenceSeed(
+      String traceId, String spanId, Map<String, String> attributes, String... fallback) {
+    if (!traceId.isBlank() && !spanId.isBlank() && hasException(attributes)) {
+      return seed(
+          "in-span",
+          traceId,
+          spanId,
+          attributes.getOrDefault(TYPE, ""),
+          attributes.getOrDefault(MESSAGE, ""));
+    }
+    return seed(fallback);
+  }
+
   static byte[] seed(String... parts) {
     return String.join("/", parts).getBytes(StandardCharsets.UTF_8);
   }

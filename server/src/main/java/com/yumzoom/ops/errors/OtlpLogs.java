@@ -68,7 +68,10 @@ final class OtlpLogs {
                   spanId,
                   level(r.getSeverityNumberValue()),
                   tags,
-                  OtlpExceptions.seed(
+                  OtlpExceptions.occurrenceSeed(
+                      traceId,
+                      spanId,
+                      attributes,
                       traceId,
                       spanId,
                       Long.toString(ns),

@@ -132,7 +132,8 @@ public final class SpanErrorExtractor implements Consumer<List<SpanRow>>, AutoCl
                   spanId,
                   "error",
                   tags,
-                  OtlpExceptions.seed(traceId, spanId, Integer.toString(i))));
+                  OtlpExceptions.occurrenceSeed(
+                      traceId, spanId, attributes, traceId, spanId, Integer.toString(i))));
         } catch (IllegalArgumentException e) {
           LOG.debug("span event is not a usable exception: {}", e.getMessage());
         }
