@@ -47,6 +47,16 @@ public final class ConfigLoader {
     KEYS.put("retention.max-age", "7d");
     KEYS.put("retention.check-interval", "5m");
     KEYS.put("metrics.self-scrape-interval", "15s");
+    MetricsSettings m = MetricsSettings.DEFAULTS;
+    KEYS.put("metrics.max-series", Integer.toString(m.maxSeries()));
+    KEYS.put("metrics.max-series-per-metric", Integer.toString(m.maxSeriesPerMetric()));
+    KEYS.put("metrics.max-labels-per-series", Integer.toString(m.maxLabelsPerSeries()));
+    KEYS.put("metrics.head-samples-per-series", Integer.toString(m.headSamplesPerSeries()));
+    KEYS.put("metrics.queue-max-samples", Integer.toString(m.queueMaxSamples()));
+    KEYS.put("metrics.retention.raw", "15d");
+    KEYS.put("metrics.retention.5m", "90d");
+    KEYS.put("metrics.retention.1h", "365d");
+    KEYS.put("metrics.scrape-config-file", "");
   }
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -114,6 +124,18 @@ public final class ConfigLoader {
       throw new ConfigException(
           "metrics.self-scrape-interval", "must be at least 1s, got " + selfScrapeInterval);
     }
+    String scrapeFile = v.get("metrics.scrape-config-file").trim();
+    MetricsSettings metrics =
+        new MetricsSettings(
+            parse(v, "metrics.max-series", Integer::parseInt),
+            parse(v, "metrics.max-series-per-metric", Integer::parseInt),
+            parse(v, "metrics.max-labels-per-series", Integer::parseInt),
+            parse(v, "metrics.head-samples-per-series", Integer::parseInt),
+            parse(v, "metrics.queue-max-samples", Integer::parseInt),
+            parse(v, "metrics.retention.raw", ConfigLoader::duration),
+            parse(v, "metrics.retention.5m", ConfigLoader::duration),
+            parse(v, "metrics.retention.1h", ConfigLoader::duration),
+            scrapeFile.isEmpty() ? null : Path.of(scrapeFile));
     String dataDir = v.get("data-dir");
     if (dataDir.isBlank()) {
       throw new ConfigException("data-dir", "must not be empty");
@@ -127,7 +149,8 @@ public final class ConfigLoader {
         limits,
         pipeline,
         retention,
-        selfScrapeInterval);
+        selfScrapeInterval,
+        metrics);
   }
 
   private static <T> T parse(Map<String, String> values, String key, Function<String, T> parser) {

@@ -19,6 +19,7 @@ import java.util.Objects;
  * @param retention how long spans are kept ({@code retention.*})
  * @param selfScrapeInterval how often the server scrapes its own metrics into its metrics store
  *     ({@code metrics.self-scrape-interval})
+ * @param metrics the metrics store, its limits and scraping ({@code metrics.*})
  */
 public record YumzoomConfig(
     Path dataDir,
@@ -29,7 +30,8 @@ public record YumzoomConfig(
     IngestLimits limits,
     PipelineSettings pipeline,
     RetentionSettings retention,
-    Duration selfScrapeInterval) {
+    Duration selfScrapeInterval,
+    MetricsSettings metrics) {
 
   public YumzoomConfig {
     Objects.requireNonNull(dataDir, "data-dir");
@@ -41,6 +43,31 @@ public record YumzoomConfig(
     Objects.requireNonNull(pipeline, "pipeline");
     Objects.requireNonNull(retention, "retention");
     Objects.requireNonNull(selfScrapeInterval, "metrics.self-scrape-interval");
+    Objects.requireNonNull(metrics, "metrics");
+  }
+
+  /** Without metrics settings: the defaults of {@link MetricsSettings}. */
+  public YumzoomConfig(
+      Path dataDir,
+      String host,
+      int httpPort,
+      int otlpGrpcPort,
+      int otlpHttpPort,
+      IngestLimits limits,
+      PipelineSettings pipeline,
+      RetentionSettings retention,
+      Duration selfScrapeInterval) {
+    this(
+        dataDir,
+        host,
+        httpPort,
+        otlpGrpcPort,
+        otlpHttpPort,
+        limits,
+        pipeline,
+        retention,
+        selfScrapeInterval,
+        MetricsSettings.DEFAULTS);
   }
 
   /** The defaults, as documented in docs/configuration.md. */

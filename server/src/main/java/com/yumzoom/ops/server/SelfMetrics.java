@@ -2,6 +2,7 @@ package com.yumzoom.ops.server;
 
 import com.yumzoom.ops.ingest.IngestStats;
 import com.yumzoom.ops.metrics.SampleStore;
+import com.yumzoom.ops.metrics.duckdb.DuckDbSampleStore;
 import com.yumzoom.ops.pipeline.GroupCommitWriter;
 import com.yumzoom.ops.store.SpanStore;
 
@@ -76,7 +77,53 @@ final class SelfMetrics {
         "yumzoom_metrics_rejected_samples_total",
         "Samples refused by the metrics store (series limit).",
         samples.rejectedSamples());
+    if (samples instanceof DuckDbSampleStore d) {
+      metricsStore(out, d);
+    }
     return out.toString();
+  }
+
+  private static void metricsStore(StringBuilder out, DuckDbSampleStore d) {
+    DuckDbSampleStore.Rejections r = d.rejections();
+    String name = "yumzoom_metrics_rejected_series_total";
+    out.append("# HELP ").append(name).append(" New series refused, by the limit they hit.\n");
+    out.append("# TYPE ").append(name).append(" counter\n");
+    out.append(name).append("{limit=\"metrics.max-series\"} ").append(r.seriesLimit()).append('\n');
+    out.append(name)
+        .append("{limit=\"metrics.max-series-per-metric\"} ")
+        .append(r.perMetricLimit())
+        .append('\n');
+    out.append(name)
+        .append("{limit=\"metrics.max-labels-per-series\"} ")
+        .append(r.labelLimit())
+        .append('\n');
+    counter(
+        out,
+        "yumzoom_metrics_out_of_order_samples_total",
+        "Samples older than (or conflicting with) the newest sample of their series.",
+        r.outOfOrder());
+    counter(
+        out,
+        "yumzoom_metrics_committed_samples_total",
+        "Samples committed to metrics.duckdb.",
+        d.committedSamples());
+    counter(out, "yumzoom_metrics_commits_total", "Group commits of samples.", d.commits());
+    counter(
+        out,
+        "yumzoom_metrics_failed_commits_total",
+        "Group commits that failed.",
+        d.failedCommits());
+    gauge(
+        out,
+        "yumzoom_metrics_queued_samples",
+        "Samples waiting for the group commit.",
+        d.queuedSamples());
+    gauge(
+        out,
+        "yumzoom_metrics_last_commit_seconds",
+        "Duration of the last group commit of samples.",
+        d.lastCommitDuration().toNanos() / 1e9);
+    gauge(out, "yumzoom_metrics_store_bytes", "Size of metrics.duckdb.", d.fileBytes());
   }
 
   private static void counter(StringBuilder out, String name, String help, double value) {

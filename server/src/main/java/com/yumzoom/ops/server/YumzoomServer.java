@@ -11,10 +11,8 @@ import com.yumzoom.ops.config.YumzoomConfig;
 import com.yumzoom.ops.ingest.IngestRoutes;
 import com.yumzoom.ops.ingest.IngestStats;
 import com.yumzoom.ops.ingest.metrics.OtlpMetricsRoutes;
-import com.yumzoom.ops.metrics.InMemorySampleStore;
-import com.yumzoom.ops.metrics.MetricsLimits;
-import com.yumzoom.ops.metrics.SampleStore;
 import com.yumzoom.ops.metrics.SelfScraper;
+import com.yumzoom.ops.metrics.duckdb.DuckDbSampleStore;
 import com.yumzoom.ops.pipeline.GroupCommitWriter;
 import com.yumzoom.ops.pipeline.RetentionEnforcer;
 import com.yumzoom.ops.pipeline.spanmetrics.SpanMetrics;
@@ -56,6 +54,7 @@ public final class YumzoomServer implements AutoCloseable {
   private final RetentionEnforcer retention;
   private final SelfScraper selfScraper;
   private final ScheduledExecutorService scrapeScheduler;
+  private final DuckDbSampleStore metricsStore;
   private final Server server;
   private volatile boolean closed;
 
@@ -66,7 +65,9 @@ public final class YumzoomServer implements AutoCloseable {
       RetentionEnforcer retention,
       SelfScraper selfScraper,
       ScheduledExecutorService scrapeScheduler,
+      DuckDbSampleStore metricsStore,
       Server server) {
+    this.metricsStore = metricsStore;
     this.config = config;
     this.selfScraper = selfScraper;
     this.scrapeScheduler = scrapeScheduler;
@@ -83,6 +84,7 @@ public final class YumzoomServer implements AutoCloseable {
     RetentionEnforcer retention = null;
     SpanMetrics spanMetrics = new SpanMetrics(SPAN_METRIC_KEYS);
     SelfScraper selfScraper = null;
+    DuckDbSampleStore metricsStore = null;
     ScheduledExecutorService scrapeScheduler =
         Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("yumzoom-self-scrape").factory());
@@ -120,10 +122,8 @@ public final class YumzoomServer implements AutoCloseable {
       sb.service(
           "/api/v1/status",
           (ctx, req) -> HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, status(w)));
-      // Sized for the span metrics (20 series per key, at most SPAN_METRIC_KEYS keys) plus the
-      // server's own series; 1,440 samples per series keep 6 h at the 15 s default interval.
-      // Worst case about 12,000 x 1,440 x 16 bytes = 276 MB of heap.
-      SampleStore metricsStore = new InMemorySampleStore(new MetricsLimits(12_000, 1_440));
+      // --- metrics store (issue 3): metrics.duckdb with an in-memory head of recent samples ---
+      metricsStore = DuckDbSampleStore.open(config.dataDir(), config.metrics(), clock);
       SelfMetrics selfMetrics =
           new SelfMetrics(ingestStats, writer, storage.spanStore(), metricsStore);
       sb.service(
@@ -161,7 +161,7 @@ public final class YumzoomServer implements AutoCloseable {
           config.otlpHttpPort(),
           config.dataDir().toAbsolutePath().normalize());
       return new YumzoomServer(
-          config, storage, writer, retention, selfScraper, scrapeScheduler, server);
+          config, storage, writer, retention, selfScraper, scrapeScheduler, metricsStore, server);
     } catch (RuntimeException e) {
       scrapeScheduler.shutdownNow();
       if (selfScraper != null) {
@@ -172,6 +172,9 @@ public final class YumzoomServer implements AutoCloseable {
       }
       if (writer != null) {
         writer.close();
+      }
+      if (metricsStore != null) {
+        metricsStore.close();
       }
       storage.close();
       throw e;
@@ -230,6 +233,7 @@ public final class YumzoomServer implements AutoCloseable {
     server.stop().join();
     selfScraper.close();
     scrapeScheduler.shutdownNow();
+    metricsStore.close();
     writer.close();
     retention.close();
     storage.close();
