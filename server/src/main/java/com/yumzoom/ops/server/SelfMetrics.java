@@ -3,6 +3,7 @@ package com.yumzoom.ops.server;
 import com.yumzoom.ops.ingest.IngestStats;
 import com.yumzoom.ops.metrics.SampleStore;
 import com.yumzoom.ops.metrics.duckdb.DuckDbSampleStore;
+import com.yumzoom.ops.metrics.scrape.ScrapeStats;
 import com.yumzoom.ops.pipeline.GroupCommitWriter;
 import com.yumzoom.ops.store.SpanStore;
 
@@ -16,6 +17,7 @@ final class SelfMetrics {
   private final GroupCommitWriter writer;
   private final SpanStore store;
   private final SampleStore samples;
+  private volatile ScrapeStats scrapeStats;
 
   SelfMetrics(IngestStats ingest, GroupCommitWriter writer, SpanStore store, SampleStore samples) {
     this.ingest = ingest;
@@ -80,7 +82,26 @@ final class SelfMetrics {
     if (samples instanceof DuckDbSampleStore d) {
       metricsStore(out, d);
     }
+    ScrapeStats scrape = scrapeStats;
+    if (scrape != null) {
+      counter(out, "yumzoom_scrapes_total", "Scrapes of configured targets.", scrape.scrapes());
+      counter(
+          out,
+          "yumzoom_scrapes_failed_total",
+          "Scrapes that failed (up = 0), the sample limit included.",
+          scrape.failedScrapes());
+      counter(
+          out,
+          "yumzoom_scrapes_sample_limit_exceeded_total",
+          "Scrapes refused because they exceeded their job's sample_limit.",
+          scrape.sampleLimitExceeded());
+    }
     return out.toString();
+  }
+
+  /** Adds the scrape counters to the exposition. */
+  void scrapeStats(ScrapeStats stats) {
+    this.scrapeStats = stats;
   }
 
   private static void metricsStore(StringBuilder out, DuckDbSampleStore d) {

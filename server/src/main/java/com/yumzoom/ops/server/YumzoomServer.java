@@ -13,6 +13,8 @@ import com.yumzoom.ops.ingest.IngestStats;
 import com.yumzoom.ops.ingest.metrics.OtlpMetricsRoutes;
 import com.yumzoom.ops.metrics.SelfScraper;
 import com.yumzoom.ops.metrics.duckdb.DuckDbSampleStore;
+import com.yumzoom.ops.metrics.scrape.ScrapeConfig;
+import com.yumzoom.ops.metrics.scrape.ScrapeManager;
 import com.yumzoom.ops.pipeline.GroupCommitWriter;
 import com.yumzoom.ops.pipeline.RetentionEnforcer;
 import com.yumzoom.ops.pipeline.spanmetrics.SpanMetrics;
@@ -55,6 +57,7 @@ public final class YumzoomServer implements AutoCloseable {
   private final SelfScraper selfScraper;
   private final ScheduledExecutorService scrapeScheduler;
   private final DuckDbSampleStore metricsStore;
+  private final ScrapeManager scrapeManager;
   private final Server server;
   private volatile boolean closed;
 
@@ -66,8 +69,10 @@ public final class YumzoomServer implements AutoCloseable {
       SelfScraper selfScraper,
       ScheduledExecutorService scrapeScheduler,
       DuckDbSampleStore metricsStore,
+      ScrapeManager scrapeManager,
       Server server) {
     this.metricsStore = metricsStore;
+    this.scrapeManager = scrapeManager;
     this.config = config;
     this.selfScraper = selfScraper;
     this.scrapeScheduler = scrapeScheduler;
@@ -85,6 +90,7 @@ public final class YumzoomServer implements AutoCloseable {
     SpanMetrics spanMetrics = new SpanMetrics(SPAN_METRIC_KEYS);
     SelfScraper selfScraper = null;
     DuckDbSampleStore metricsStore = null;
+    ScrapeManager scrapeManager = null;
     ScheduledExecutorService scrapeScheduler =
         Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("yumzoom-self-scrape").factory());
@@ -124,8 +130,12 @@ public final class YumzoomServer implements AutoCloseable {
           (ctx, req) -> HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, status(w)));
       // --- metrics store (issue 3): metrics.duckdb with an in-memory head of recent samples ---
       metricsStore = DuckDbSampleStore.open(config.dataDir(), config.metrics(), clock);
+      ScrapeConfig scrapeConfig = scrapeConfig(config);
+      scrapeManager = new ScrapeManager(scrapeConfig, metricsStore, clock, System::nanoTime);
+      ScrapeManager.register(sb, scrapeManager);
       SelfMetrics selfMetrics =
           new SelfMetrics(ingestStats, writer, storage.spanStore(), metricsStore);
+      selfMetrics.scrapeStats(scrapeManager.stats());
       sb.service(
           "/metrics",
           (ctx, req) ->
@@ -153,6 +163,7 @@ public final class YumzoomServer implements AutoCloseable {
       retention.start(config.retention().checkInterval());
       selfScraper.start(scrapeScheduler, config.selfScrapeInterval());
       spanMetrics.scheduleFlush(scrapeScheduler, config.selfScrapeInterval(), metricsStore, clock);
+      scrapeManager.start();
       LOG.info(
           "YumZoom Ops listening on {} (UI/API {}, OTLP gRPC {}, OTLP HTTP {}), data in {}",
           server.activePorts().keySet(),
@@ -161,7 +172,15 @@ public final class YumzoomServer implements AutoCloseable {
           config.otlpHttpPort(),
           config.dataDir().toAbsolutePath().normalize());
       return new YumzoomServer(
-          config, storage, writer, retention, selfScraper, scrapeScheduler, metricsStore, server);
+          config,
+          storage,
+          writer,
+          retention,
+          selfScraper,
+          scrapeScheduler,
+          metricsStore,
+          scrapeManager,
+          server);
     } catch (RuntimeException e) {
       scrapeScheduler.shutdownNow();
       if (selfScraper != null) {
@@ -173,11 +192,27 @@ public final class YumzoomServer implements AutoCloseable {
       if (writer != null) {
         writer.close();
       }
+      if (scrapeManager != null) {
+        scrapeManager.close();
+      }
       if (metricsStore != null) {
         metricsStore.close();
       }
       storage.close();
       throw e;
+    }
+  }
+
+  private static ScrapeConfig scrapeConfig(YumzoomConfig config) {
+    if (config.metrics().scrapeConfigFile() == null) {
+      return ScrapeConfig.EMPTY;
+    }
+    try {
+      return ScrapeConfig.load(config.metrics().scrapeConfigFile());
+    } catch (IllegalArgumentException e) {
+      throw new com.yumzoom.ops.config.ConfigException(
+          "metrics.scrape-config-file",
+          config.metrics().scrapeConfigFile() + ": " + e.getMessage());
     }
   }
 
@@ -233,6 +268,7 @@ public final class YumzoomServer implements AutoCloseable {
     server.stop().join();
     selfScraper.close();
     scrapeScheduler.shutdownNow();
+    scrapeManager.close();
     metricsStore.close();
     writer.close();
     retention.close();
