@@ -42,6 +42,8 @@ public final class ScrapeManager implements AutoCloseable {
   private final ScrapeStats stats = new ScrapeStats();
   private final List<Thread> loops = new ArrayList<>();
   private final HttpClient http;
+  private final java.util.concurrent.ExecutorService appendExecutor =
+      java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
   private volatile boolean running;
 
   public ScrapeManager(ScrapeConfig config, SampleStore store, Clock clock, LongSupplier nanoTime) {
@@ -63,7 +65,16 @@ public final class ScrapeManager implements AutoCloseable {
             continue;
           }
           targets.add(
-              new ScrapeTarget(job, discovered, relabelled, store, clock, nanoTime, http, stats));
+              new ScrapeTarget(
+                  job,
+                  discovered,
+                  relabelled,
+                  store,
+                  clock,
+                  nanoTime,
+                  http,
+                  stats,
+                  appendExecutor));
         }
       }
     }
@@ -111,7 +122,7 @@ public final class ScrapeManager implements AutoCloseable {
         if (!running) {
           return;
         }
-        t.scrapeOnce();
+        t.scrape(false);
         next += interval;
         long behind = clock.millis() - next;
         if (behind > 0) {
@@ -210,6 +221,7 @@ public final class ScrapeManager implements AutoCloseable {
       }
     }
     loops.clear();
+    appendExecutor.close(); // waits for the appends handed over
     http.close();
   }
 }

@@ -63,7 +63,9 @@ public final class ScrapeTarget {
   private final LongSupplier nanoTime;
   private final HttpClient http;
   private final ScrapeStats stats;
+  private final java.util.concurrent.Executor appendExecutor;
   private Set<Labels> previous = Set.of();
+  private CompletableFuture<Void> appending = CompletableFuture.completedFuture(null);
   private volatile Status status = new Status("unknown", "", 0, 0);
 
   ScrapeTarget(
@@ -74,7 +76,9 @@ public final class ScrapeTarget {
       Clock clock,
       LongSupplier nanoTime,
       HttpClient http,
-      ScrapeStats stats) {
+      ScrapeStats stats,
+      java.util.concurrent.Executor appendExecutor) {
+    this.appendExecutor = appendExecutor;
     this.job = job;
     this.discoveredLabels = Map.copyOf(discoveredLabels);
     this.url = url(relabelled);
@@ -131,8 +135,20 @@ public final class ScrapeTarget {
     return status;
   }
 
-  /** One scrape stamped {@code clock.millis()}; returns whether it succeeded. Never throws. */
+  /**
+   * One scrape stamped {@code clock.millis()}, returning once its samples are stored; returns
+   * whether the scrape succeeded. Never throws.
+   */
   public boolean scrapeOnce() {
+    return scrape(true);
+  }
+
+  /**
+   * One scrape; with {@code waitForCommit} false it returns once the samples are handed to the
+   * append executor, so a slow commit does not delay the next scrape's fetch (the loop's case).
+   * Appends of one target stay in order: each waits for the one before.
+   */
+  boolean scrape(boolean waitForCommit) {
     long t = clock.millis();
     long start = nanoTime.getAsLong();
     List<Sample> out = new ArrayList<>();
@@ -208,6 +224,20 @@ public final class ScrapeTarget {
     out.add(new Sample(report("scrape_samples_post_metric_relabeling"), t, kept));
     out.add(new Sample(report("scrape_series_added"), t, added));
     stats.scrapes.incrementAndGet();
+    String scrapeError = error;
+    double took = seconds;
+    // the previous scrape's commit may still run; its order before ours is what matters
+    appending.join();
+    appending = CompletableFuture.runAsync(() -> store(out, scrapeError, t, took), appendExecutor);
+    if (waitForCommit) {
+      appending.join();
+    }
+    return error.isEmpty();
+  }
+
+  /** Appends a scrape's samples (on the append executor) and publishes the status. */
+  private void store(List<Sample> out, String scrapeError, long t, double seconds) {
+    String error = scrapeError;
     try {
       AppendResult r = store.append(out);
       if (r.error() != null) {
@@ -216,12 +246,11 @@ public final class ScrapeTarget {
     } catch (RuntimeException e) {
       stats.failedAppends.incrementAndGet();
       LOG.warn("scrape of {}: storing the samples failed: {}", url, e.toString());
-      if (up) {
+      if (error.isEmpty()) {
         error = "storing samples failed: " + e.getMessage();
       }
     }
     status = new Status(error.isEmpty() ? "up" : "down", error, t, seconds);
-    return error.isEmpty();
   }
 
   private Labels report(String name) {
