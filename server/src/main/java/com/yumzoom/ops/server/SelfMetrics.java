@@ -145,6 +145,11 @@ final class SelfMetrics {
         "Duration of the last group commit of samples.",
         d.lastCommitDuration().toNanos() / 1e9);
     gauge(out, "yumzoom_metrics_store_bytes", "Size of metrics.duckdb.", d.fileBytes());
+    gauge(
+        out,
+        "yumzoom_metrics_rollup_lag_seconds",
+        "How far the 5-minute rollups trail the clock.",
+        d.rollupLag().toMillis() / 1e3);
   }
 
   private static void counter(StringBuilder out, String name, String help, double value) {

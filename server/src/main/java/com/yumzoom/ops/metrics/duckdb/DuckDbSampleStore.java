@@ -571,7 +571,9 @@ public final class DuckDbSampleStore implements SampleStore, AutoCloseable {
     if (now >= nextRollup) {
       nextRollup = now + ROLLUP_INTERVAL.toMillis();
       try {
-        rollUp(now);
+        if (rollUp(now)) {
+          nextRollup = now; // behind (a restart, a backfill): fold the next day between commits
+        }
       } catch (SQLException | RuntimeException e) {
         LOG.warn("metrics rollup failed; retrying in {}", ROLLUP_INTERVAL, e);
       }
@@ -586,8 +588,12 @@ public final class DuckDbSampleStore implements SampleStore, AutoCloseable {
     }
   }
 
-  /** Folds complete buckets into the rollup tables, a day at most per resolution and call. */
-  void rollUp(long now) throws SQLException {
+  /**
+   * Folds complete buckets into the rollup tables, a day at most per resolution and call; returns
+   * whether some resolution is still behind.
+   */
+  boolean rollUp(long now) throws SQLException {
+    boolean behind = false;
     for (int i = 0; i < RESOLUTIONS.length; i++) {
       long res = RESOLUTIONS[i];
       long target = Math.floorDiv(now - ROLLUP_GRACE.toMillis(), res) * res;
@@ -616,7 +622,9 @@ public final class DuckDbSampleStore implements SampleStore, AutoCloseable {
         }
       }
       rolledTo.set(i, to);
+      behind |= to < target;
     }
+    return behind;
   }
 
   private static String table(long res) {
@@ -1011,6 +1019,14 @@ public final class DuckDbSampleStore implements SampleStore, AutoCloseable {
 
   public Duration lastCommitDuration() {
     return Duration.ofNanos(lastCommitNanos.get());
+  }
+
+  /** How far the 5-minute rollups trail the clock (0 before the first fold). */
+  public Duration rollupLag() {
+    long done = rolledTo.get(1);
+    return done == Long.MIN_VALUE
+        ? Duration.ZERO
+        : Duration.ofMillis(Math.max(0, clock.millis() - done));
   }
 
   /** Size of the database file in bytes (0 when unknown). */
