@@ -137,6 +137,10 @@ public final class DuckDbSampleStore implements SampleStore, AutoCloseable {
   private final AtomicLong lastCommitNanos = new AtomicLong();
   private final java.util.concurrent.atomic.AtomicLongArray rolledTo =
       new java.util.concurrent.atomic.AtomicLongArray(RESOLUTIONS.length);
+
+  /** Per resolution: the oldest sample committed into an already folded bucket (writer only). */
+  private final long[] dirtyFrom = new long[RESOLUTIONS.length];
+
   private volatile long headValidFrom;
   private volatile boolean headBroken;
   private volatile boolean running = true;
@@ -233,12 +237,15 @@ public final class DuckDbSampleStore implements SampleStore, AutoCloseable {
     }
     for (int i = 0; i < RESOLUTIONS.length; i++) {
       rolledTo.set(i, Long.MIN_VALUE);
+      dirtyFrom[i] = Long.MAX_VALUE;
       try (PreparedStatement ps =
-          writer.prepareStatement("SELECT done_to FROM rollup_state WHERE resolution_ms = ?")) {
+          writer.prepareStatement(
+              "SELECT done_to, dirty_from FROM rollup_state WHERE resolution_ms = ?")) {
         ps.setLong(1, RESOLUTIONS[i]);
         try (ResultSet rs = ps.executeQuery()) {
           if (rs.next()) {
             rolledTo.set(i, rs.getLong(1));
+            dirtyFrom[i] = rs.getLong(2);
           }
         }
       }
@@ -439,8 +446,20 @@ public final class DuckDbSampleStore implements SampleStore, AutoCloseable {
         o.appended++;
       }
     }
+    long[] late = new long[RESOLUTIONS.length];
+    java.util.Arrays.fill(late, Long.MAX_VALUE);
+    for (Sample r : rows) {
+      for (int i = 0; i < RESOLUTIONS.length; i++) {
+        if (r.tMs() < rolledTo.get(i) && r.tMs() < late[i]) {
+          late[i] = r.tMs();
+        }
+      }
+    }
+    for (int i = 0; i < RESOLUTIONS.length; i++) {
+      late[i] = Math.min(late[i], dirtyFrom[i]);
+    }
     try {
-      write(created, rowSeries, rows);
+      write(created, rowSeries, rows, late);
     } catch (SQLException | RuntimeException e) {
       failedCommits.incrementAndGet();
       StorageException failure =
@@ -449,6 +468,7 @@ public final class DuckDbSampleStore implements SampleStore, AutoCloseable {
       batches.forEach(b -> b.done().completeExceptionally(failure));
       return;
     }
+    System.arraycopy(late, 0, dirtyFrom, 0, late.length);
     for (SeriesInfo info : created) {
       index.put(info.labels, info);
       seriesPerMetric.merge(info.metric, 1, Integer::sum);
@@ -521,7 +541,8 @@ public final class DuckDbSampleStore implements SampleStore, AutoCloseable {
     return null;
   }
 
-  private void write(List<SeriesInfo> created, List<SeriesInfo> rowSeries, List<Sample> rows)
+  private void write(
+      List<SeriesInfo> created, List<SeriesInfo> rowSeries, List<Sample> rows, long[] late)
       throws SQLException {
     if (created.isEmpty() && rows.isEmpty()) {
       return;
@@ -550,6 +571,16 @@ public final class DuckDbSampleStore implements SampleStore, AutoCloseable {
             a.beginRow().append(rowSeries.get(i).id).append(r.tMs());
             a.append(Values.isStale(r.value()) ? null : (Double) r.value());
             a.endRow();
+          }
+        }
+        for (int i = 0; i < RESOLUTIONS.length; i++) {
+          if (late[i] < dirtyFrom[i]) {
+            // durable with the samples, so a crash before the refold cannot lose it
+            s.execute(
+                "UPDATE rollup_state SET dirty_from = "
+                    + late[i]
+                    + " WHERE resolution_ms = "
+                    + RESOLUTIONS[i]);
           }
         }
         s.execute("COMMIT");
@@ -593,7 +624,7 @@ public final class DuckDbSampleStore implements SampleStore, AutoCloseable {
    * whether some resolution is still behind.
    */
   boolean rollUp(long now) throws SQLException {
-    boolean behind = false;
+    boolean behind = refoldLate();
     for (int i = 0; i < RESOLUTIONS.length; i++) {
       long res = RESOLUTIONS[i];
       long target = Math.floorDiv(now - ROLLUP_GRACE.toMillis(), res) * res;
@@ -614,7 +645,8 @@ public final class DuckDbSampleStore implements SampleStore, AutoCloseable {
             s.execute("INSERT INTO " + table + " " + rollupSql(res, from, to, null));
           }
           s.execute("DELETE FROM rollup_state WHERE resolution_ms = " + res);
-          s.execute("INSERT INTO rollup_state VALUES (" + res + ", " + to + ")");
+          s.execute(
+              "INSERT INTO rollup_state VALUES (" + res + ", " + to + ", " + dirtyFrom[i] + ")");
           s.execute("COMMIT");
         } catch (SQLException | RuntimeException e) {
           s.execute("ROLLBACK");
@@ -625,6 +657,47 @@ public final class DuckDbSampleStore implements SampleStore, AutoCloseable {
       behind |= to < target;
     }
     return behind;
+  }
+
+  /**
+   * Samples that arrived for buckets already folded (a backfill, a sender more than two minutes
+   * late) mark their resolution dirty from their time on; this folds such a range again, a day at a
+   * time (plus one bucket, whose increase starts from the changed data). Returns whether some range
+   * is still dirty.
+   */
+  private boolean refoldLate() throws SQLException {
+    boolean dirty = false;
+    for (int i = 0; i < RESOLUTIONS.length; i++) {
+      if (dirtyFrom[i] == Long.MAX_VALUE) {
+        continue;
+      }
+      long res = RESOLUTIONS[i];
+      long done = rolledTo.get(i);
+      long from = Math.floorDiv(dirtyFrom[i], res) * res;
+      long to = Math.min(done, from + ROLLUP_CHUNK);
+      long refoldTo = Math.min(done, to + res);
+      long next = to >= done ? Long.MAX_VALUE : to;
+      String table = table(res);
+      try (Statement s = writer.createStatement()) {
+        s.execute("BEGIN TRANSACTION");
+        try {
+          s.execute(
+              "DELETE FROM " + table + " WHERE bucket >= " + from + " AND bucket < " + refoldTo);
+          if (refoldTo > from) {
+            s.execute("INSERT INTO " + table + " " + rollupSql(res, from, refoldTo, null));
+          }
+          s.execute(
+              "UPDATE rollup_state SET dirty_from = " + next + " WHERE resolution_ms = " + res);
+          s.execute("COMMIT");
+        } catch (SQLException | RuntimeException e) {
+          s.execute("ROLLBACK");
+          throw e;
+        }
+      }
+      dirtyFrom[i] = next;
+      dirty |= next != Long.MAX_VALUE;
+    }
+    return dirty;
   }
 
   private static String table(long res) {
@@ -1044,11 +1117,9 @@ public final class DuckDbSampleStore implements SampleStore, AutoCloseable {
    */
   public void rollUpNow() {
     long now = clock.millis();
-    long target = Math.floorDiv(now - ROLLUP_GRACE.toMillis(), RES_5M) * RES_5M;
-    for (int i = 0;
-        i < 10_000 && (rolledTo.get(1) < target || rolledTo.get(0) < target - RES_1H);
-        i++) {
-      runOnWriter(() -> rollUp(now));
+    boolean[] behind = {true};
+    for (int i = 0; i < 10_000 && behind[0]; i++) {
+      runOnWriter(() -> behind[0] = rollUp(now));
     }
   }
 

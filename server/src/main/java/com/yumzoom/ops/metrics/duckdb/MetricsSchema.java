@@ -37,7 +37,8 @@ final class MetricsSchema {
                   "CREATE TABLE rollup_1h " + ROLLUP_COLUMNS,
                   """
                   CREATE TABLE rollup_state (
-                    resolution_ms BIGINT NOT NULL, done_to BIGINT NOT NULL)
+                    resolution_ms BIGINT NOT NULL, done_to BIGINT NOT NULL,
+                    dirty_from BIGINT NOT NULL)
                   """)));
 
   private MetricsSchema() {}

@@ -163,6 +163,36 @@ class DuckDbSampleStoreTest {
     }
   }
 
+  @Test
+  void samplesArrivingForFoldedBucketsAreFoldedAgainEvenAfterARestart() {
+    TestClock clock = new TestClock(T0 + 3 * 3_600_000L);
+    Labels c = labels("late_total");
+    try (DuckDbSampleStore store = DuckDbSampleStore.open(dir, settings(10, 10, 10, 10), clock)) {
+      store.rollUpNow(); // nothing yet: the buckets up to now count as folded
+      List<Sample> backfill = new ArrayList<>();
+      for (long t = T0; t < T0 + 2 * 3_600_000L; t += 15_000) {
+        backfill.add(new Sample(c, t, (t - T0) / 1000.0));
+      }
+      store.append(backfill);
+    }
+    try (DuckDbSampleStore store = DuckDbSampleStore.open(dir, settings(10, 10, 10, 10), clock)) {
+      store.rollUpNow();
+      SeriesSource.Series buckets =
+          store
+              .select(
+                  List.of(LabelMatcher.of(Labels.NAME, LabelMatcher.Op.EQ, "late_total")),
+                  T0,
+                  T0 + 3 * 3_600_000L,
+                  new SeriesSource.Hints(300_000, 1_200_000, 300_000))
+              .getFirst();
+      assertThat(buckets.timestamps()).hasSize(24);
+      assertThat(buckets.timestamps()[0]).isEqualTo(T0 + 299_999);
+      // a bucket's value is its last sample's: 285 s into the counter, then 300 s more per bucket
+      assertThat(buckets.values()[0]).isEqualTo(285.0);
+      assertThat(buckets.values()[23]).isEqualTo(285.0 + 23 * 300);
+    }
+  }
+
   /**
    * A counter that restarts every 7 hours, sampled every 15 s for 30 days: rate() at a 1 h step
    * over rollups agrees with rate() over every raw sample, and the rollup path really reads
