@@ -1094,9 +1094,13 @@ public final class DuckDbSampleStore implements SampleStore, AutoCloseable {
     return Duration.ofNanos(lastCommitNanos.get());
   }
 
-  /** How far the 5-minute rollups trail the clock (0 before the first fold). */
+  /**
+   * How far the 5-minute rollups trail the clock, counting a range still to be folded again (0
+   * before the first fold).
+   */
   public Duration rollupLag() {
-    long done = rolledTo.get(1);
+    // dirtyFrom is the writer's; a stale read only delays the gauge by one scrape
+    long done = Math.min(rolledTo.get(1), dirtyFrom[1]);
     return done == Long.MIN_VALUE
         ? Duration.ZERO
         : Duration.ofMillis(Math.max(0, clock.millis() - done));
