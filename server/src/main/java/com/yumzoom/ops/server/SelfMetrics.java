@@ -1,6 +1,7 @@
 package com.yumzoom.ops.server;
 
 import com.yumzoom.ops.ingest.IngestStats;
+import com.yumzoom.ops.ingest.metrics.MetricsIngestStats;
 import com.yumzoom.ops.metrics.SampleStore;
 import com.yumzoom.ops.metrics.duckdb.DuckDbSampleStore;
 import com.yumzoom.ops.metrics.scrape.ScrapeStats;
@@ -18,6 +19,7 @@ final class SelfMetrics {
   private final SpanStore store;
   private final SampleStore samples;
   private volatile ScrapeStats scrapeStats;
+  private volatile MetricsIngestStats otlpMetricsStats;
 
   SelfMetrics(IngestStats ingest, GroupCommitWriter writer, SpanStore store, SampleStore samples) {
     this.ingest = ingest;
@@ -82,6 +84,29 @@ final class SelfMetrics {
     if (samples instanceof DuckDbSampleStore d) {
       metricsStore(out, d);
     }
+    MetricsIngestStats otlp = otlpMetricsStats;
+    if (otlp != null) {
+      counter(
+          out,
+          "yumzoom_otlp_metrics_requests_total",
+          "OTLP metrics export requests handled.",
+          otlp.requests());
+      counter(
+          out,
+          "yumzoom_otlp_metrics_samples_stored_total",
+          "Samples from OTLP metrics the store accepted.",
+          otlp.samplesStored());
+      counter(
+          out,
+          "yumzoom_otlp_metrics_points_rejected_total",
+          "OTLP data points or samples refused (reported as partial successes).",
+          otlp.pointsRejected());
+      counter(
+          out,
+          "yumzoom_otlp_metrics_overloaded_total",
+          "OTLP metrics requests refused because the metrics write queue was full.",
+          otlp.overloaded());
+    }
     ScrapeStats scrape = scrapeStats;
     if (scrape != null) {
       counter(out, "yumzoom_scrapes_total", "Scrapes of configured targets.", scrape.scrapes());
@@ -97,6 +122,11 @@ final class SelfMetrics {
           scrape.sampleLimitExceeded());
     }
     return out.toString();
+  }
+
+  /** Adds the OTLP metrics ingest counters to the exposition. */
+  void otlpMetricsStats(MetricsIngestStats stats) {
+    this.otlpMetricsStats = stats;
   }
 
   /** Adds the scrape counters to the exposition. */

@@ -149,7 +149,7 @@ public final class YumzoomServer implements AutoCloseable {
                       ctx.blockingTaskExecutor())));
       // Issue 3's first slice: the server's own metrics, scraped into an in-memory store and
       // queryable over the Prometheus HTTP API (so Grafana's Prometheus data source works).
-      OtlpMetricsRoutes.register(sb, metricsStore, config.limits());
+      selfMetrics.otlpMetricsStats(OtlpMetricsRoutes.register(sb, metricsStore, config.limits()));
       PrometheusApi.register(sb, new PromqlEngine(metricsStore), metricsStore, clock);
       selfScraper =
           new SelfScraper(

@@ -41,7 +41,8 @@ class MetricsIngestLimitsTest {
             d.retention1h(),
             null);
     try (DuckDbSampleStore store = DuckDbSampleStore.open(dir, settings, clock)) {
-      MetricsIngest ingest = new MetricsIngest(new OtlpMetricsTranslator(100, clock), store);
+      MetricsIngestStats stats = new MetricsIngestStats();
+      MetricsIngest ingest = new MetricsIngest(new OtlpMetricsTranslator(100, clock), store, stats);
       Gauge.Builder gauge = Gauge.newBuilder();
       for (int i = 0; i < 20; i++) {
         gauge.addDataPoints(
@@ -69,6 +70,9 @@ class MetricsIngestLimitsTest {
           .contains("(metrics.max-series-per-metric, limit 5)");
       assertThat(store.seriesCount()).isEqualTo(5);
       assertThat(store.rejections().perMetricLimit()).isEqualTo(15);
+      assertThat(stats.requests()).isEqualTo(1);
+      assertThat(stats.samplesStored()).isEqualTo(5);
+      assertThat(stats.pointsRejected()).isEqualTo(15);
     }
   }
 }
