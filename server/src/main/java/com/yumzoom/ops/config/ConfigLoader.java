@@ -73,6 +73,16 @@ public final class ConfigLoader {
     KEYS.put("alerting.receiver-rate-burst", "20");
     KEYS.put("alerting.history-retention", "30d");
     KEYS.put("storage.span-log.enabled", "false");
+    MetricsSettings m = MetricsSettings.DEFAULTS;
+    KEYS.put("metrics.max-series", Integer.toString(m.maxSeries()));
+    KEYS.put("metrics.max-series-per-metric", Integer.toString(m.maxSeriesPerMetric()));
+    KEYS.put("metrics.max-labels-per-series", Integer.toString(m.maxLabelsPerSeries()));
+    KEYS.put("metrics.head-samples-per-series", Integer.toString(m.headSamplesPerSeries()));
+    KEYS.put("metrics.queue-max-samples", Integer.toString(m.queueMaxSamples()));
+    KEYS.put("metrics.retention.raw", "15d");
+    KEYS.put("metrics.retention.5m", "90d");
+    KEYS.put("metrics.retention.1h", "365d");
+    KEYS.put("metrics.scrape-config-file", "");
   }
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -170,6 +180,18 @@ public final class ConfigLoader {
             parse(v, "alerting.delivery.history-max-age", ConfigLoader::duration),
             incidentSeverities);
     YumzoomConfig.AlertingSettings alerting = alerting(v);
+    String scrapeFile = v.get("metrics.scrape-config-file").trim();
+    MetricsSettings metrics =
+        new MetricsSettings(
+            parse(v, "metrics.max-series", Integer::parseInt),
+            parse(v, "metrics.max-series-per-metric", Integer::parseInt),
+            parse(v, "metrics.max-labels-per-series", Integer::parseInt),
+            parse(v, "metrics.head-samples-per-series", Integer::parseInt),
+            parse(v, "metrics.queue-max-samples", Integer::parseInt),
+            parse(v, "metrics.retention.raw", ConfigLoader::duration),
+            parse(v, "metrics.retention.5m", ConfigLoader::duration),
+            parse(v, "metrics.retention.1h", ConfigLoader::duration),
+            scrapeFile.isEmpty() ? null : Path.of(scrapeFile));
     String dataDir = v.get("data-dir");
     if (dataDir.isBlank()) {
       throw new ConfigException("data-dir", "must not be empty");
@@ -187,8 +209,8 @@ public final class ConfigLoader {
         errors,
         alertDelivery,
         alerting,
-        new YumzoomConfig.StorageSettings(
-            parse(v, "storage.span-log.enabled", ConfigLoader::bool)));
+        new YumzoomConfig.StorageSettings(parse(v, "storage.span-log.enabled", ConfigLoader::bool)),
+        metrics);
   }
 
   /** A comma-separated list; blanks dropped. */

@@ -24,6 +24,7 @@ import java.util.Objects;
  *     alerting.config-file}, {@code alerting.delivery.*}, {@code alerting.incidents.*})
  * @param alerting rule evaluation and dispatch ({@code alerting.*})
  * @param storage span store write path ({@code storage.*})
+ * @param metrics the metrics store, its limits and scraping ({@code metrics.*})
  */
 public record YumzoomConfig(
     Path dataDir,
@@ -38,7 +39,8 @@ public record YumzoomConfig(
     ErrorsSettings errors,
     AlertDeliverySettings alertDelivery,
     AlertingSettings alerting,
-    StorageSettings storage) {
+    StorageSettings storage,
+    MetricsSettings metrics) {
 
   public YumzoomConfig {
     Objects.requireNonNull(dataDir, "data-dir");
@@ -54,6 +56,7 @@ public record YumzoomConfig(
     Objects.requireNonNull(alertDelivery, "alerting.delivery");
     Objects.requireNonNull(alerting, "alerting");
     Objects.requireNonNull(storage, "storage");
+    Objects.requireNonNull(metrics, "metrics");
   }
 
   /**

@@ -23,22 +23,40 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 public final class InMemorySampleStore implements SampleStore {
 
   private static final class Ring {
-    final long[] ts;
-    final double[] vs;
+    final int capacity;
+    long[] ts;
+    double[] vs;
     int start;
     int n;
 
     Ring(int capacity) {
-      ts = new long[capacity];
-      vs = new double[capacity];
+      this.capacity = capacity;
+      // grown on demand: most series of a busy store never fill their ring
+      ts = new long[Math.min(capacity, 16)];
+      vs = new double[ts.length];
     }
 
     long last() {
       return ts[(start + n - 1) % ts.length];
     }
 
-    void add(long t, double v) {
+    /** Adds a sample; returns the timestamp of the sample it pushed out, or Long.MIN_VALUE. */
+    long add(long t, double v) {
+      long evicted = Long.MIN_VALUE;
+      if (n == ts.length && ts.length < capacity) {
+        int size = (int) Math.min(capacity, ts.length * 2L);
+        long[] nt = new long[size];
+        double[] nv = new double[size];
+        for (int k = 0; k < n; k++) {
+          nt[k] = ts[(start + k) % ts.length];
+          nv[k] = vs[(start + k) % ts.length];
+        }
+        ts = nt;
+        vs = nv;
+        start = 0;
+      }
       if (n == ts.length) {
+        evicted = ts[start];
         start = (start + 1) % ts.length;
         n--;
       }
@@ -46,6 +64,7 @@ public final class InMemorySampleStore implements SampleStore {
       ts[i] = t;
       vs[i] = v;
       n++;
+      return evicted;
     }
 
     void replaceLast(double v) {
@@ -80,6 +99,7 @@ public final class InMemorySampleStore implements SampleStore {
   private final Map<Labels, Ring> series = new HashMap<>();
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
   private final AtomicLong rejected = new AtomicLong();
+  private volatile long evictedUpTo = Long.MIN_VALUE;
 
   public InMemorySampleStore(MetricsLimits limits) {
     this.limits = limits;
@@ -119,7 +139,10 @@ public final class InMemorySampleStore implements SampleStore {
           }
           continue;
         }
-        r.add(s.tMs(), s.value());
+        long evicted = r.add(s.tMs(), s.value());
+        if (evicted > evictedUpTo) {
+          evictedUpTo = evicted;
+        }
         appended++;
       }
     } finally {
@@ -219,6 +242,14 @@ public final class InMemorySampleStore implements SampleStore {
     }
     out.sort(null);
     return out;
+  }
+
+  /**
+   * The newest timestamp of any sample pushed out of a full series ring (Long.MIN_VALUE if none):
+   * samples after it are all still held, which is what a head in front of a durable store needs.
+   */
+  public long evictedUpTo() {
+    return evictedUpTo;
   }
 
   @Override

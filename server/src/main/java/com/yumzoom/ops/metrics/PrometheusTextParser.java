@@ -7,17 +7,35 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Parses the Prometheus text exposition format 0.0.4 into samples.
+ * Parses the Prometheus text exposition format 0.0.4, and OpenMetrics 1.0 text, into samples.
  *
  * <p>Design: a hand-written scanner per line, because the format is line oriented and its only
  * nesting is the label block. HELP and TYPE lines are checked and otherwise ignored (histogram and
  * summary samples keep their own names, {@code _bucket}, {@code _sum}, {@code _count}, as
  * Prometheus stores them); other comments are skipped. Every error names the 1-based line.
+ *
+ * <p>OpenMetrics differs in what a scraper must handle: timestamps are seconds (fractions allowed),
+ * the text must end with {@code # EOF}, samples may carry an exemplar after {@code #} (skipped
+ * here, as Prometheus does without the exemplar store), {@code # UNIT} lines exist, and counters,
+ * histograms and summaries may expose {@code _created} samples, which are creation times, not
+ * values, so they are dropped (see docs/metrics.md).
  */
 public final class PrometheusTextParser {
 
   private static final Set<String> TYPES =
       Set.of("counter", "gauge", "histogram", "summary", "untyped");
+  private static final Set<String> OM_TYPES =
+      Set.of(
+          "counter",
+          "gauge",
+          "histogram",
+          "gaugehistogram",
+          "summary",
+          "stateset",
+          "info",
+          "unknown");
+  private static final Set<String> WITH_CREATED =
+      Set.of("counter", "histogram", "gaugehistogram", "summary");
 
   private PrometheusTextParser() {}
 
@@ -34,6 +52,31 @@ public final class PrometheusTextParser {
    * @throws ParseException on the first malformed line
    */
   public static List<Sample> parse(String text, long defaultTMs) {
+    return parse(text, defaultTMs, false);
+  }
+
+  /**
+   * Parses OpenMetrics text; samples without their own timestamp get {@code defaultTMs}.
+   *
+   * @throws ParseException on the first malformed line, or when {@code # EOF} is missing
+   */
+  public static List<Sample> parseOpenMetrics(String text, long defaultTMs) {
+    return parse(text, defaultTMs, true);
+  }
+
+  /** What one parse has seen: metric family types, and whether {@code # EOF} came. */
+  private static final class State {
+    final boolean openMetrics;
+    final java.util.Map<String, String> types = new java.util.HashMap<>();
+    boolean eof;
+
+    State(boolean openMetrics) {
+      this.openMetrics = openMetrics;
+    }
+  }
+
+  private static List<Sample> parse(String text, long defaultTMs, boolean openMetrics) {
+    State state = new State(openMetrics);
     List<Sample> out = new ArrayList<>();
     int lineNo = 0;
     int pos = 0;
@@ -45,7 +88,16 @@ public final class PrometheusTextParser {
       lineNo++;
       String line = text.substring(pos, end);
       pos = end + 1;
-      new LineParser(line, lineNo).parseInto(out, defaultTMs);
+      if (state.eof) {
+        if (line.isEmpty() && pos >= text.length()) {
+          break;
+        }
+        throw new ParseException(lineNo, "unexpected text after # EOF");
+      }
+      new LineParser(line, lineNo, state).parseInto(out, defaultTMs);
+    }
+    if (openMetrics && !state.eof) {
+      throw new ParseException(lineNo, "OpenMetrics text does not end with # EOF");
     }
     return out;
   }
@@ -53,9 +105,11 @@ public final class PrometheusTextParser {
   private static final class LineParser {
     final String s;
     final int lineNo;
+    final State state;
     int i;
 
-    LineParser(String s, int lineNo) {
+    LineParser(String s, int lineNo, State state) {
+      this.state = state;
       this.s = s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
       this.lineNo = lineNo;
     }
@@ -98,6 +152,26 @@ public final class PrometheusTextParser {
       double value = parseValue(valueText);
       skipBlanks();
       long t = defaultTMs;
+      if (state.openMetrics) {
+        if (isCreated(name)) {
+          return;
+        }
+        String tsText = i < s.length() && s.charAt(i) == '#' ? "" : token();
+        if (!tsText.isEmpty()) {
+          try {
+            t = Math.round(Double.parseDouble(tsText) * 1000);
+          } catch (NumberFormatException e) {
+            throw error("invalid timestamp \"" + tsText + "\" (expected seconds)");
+          }
+          skipBlanks();
+        }
+        // an exemplar (" # {labels} value [ts]") may follow; it is not a sample
+        if (i < s.length() && s.charAt(i) != '#') {
+          throw error("unexpected text after the value: \"" + s.substring(i) + "\"");
+        }
+        out.add(new Sample(new Labels(labels), t, value));
+        return;
+      }
       String tsText = token();
       if (!tsText.isEmpty()) {
         try {
@@ -113,10 +187,25 @@ public final class PrometheusTextParser {
       out.add(new Sample(new Labels(labels), t, value));
     }
 
+    boolean isCreated(String name) {
+      if (!name.endsWith("_created")) {
+        return false;
+      }
+      String family = name.substring(0, name.length() - "_created".length());
+      return WITH_CREATED.contains(state.types.getOrDefault(family, ""));
+    }
+
     void comment() {
       i++;
       skipBlanks();
       String keyword = token();
+      if (state.openMetrics && keyword.equals("EOF")) {
+        state.eof = true;
+        return;
+      }
+      if (state.openMetrics && keyword.equals("UNIT")) {
+        return;
+      }
       if (!keyword.equals("HELP") && !keyword.equals("TYPE")) {
         return;
       }
@@ -128,9 +217,10 @@ public final class PrometheusTextParser {
       if (keyword.equals("TYPE")) {
         skipBlanks();
         String type = token();
-        if (!TYPES.contains(type)) {
+        if (!(state.openMetrics ? OM_TYPES : TYPES).contains(type)) {
           throw error("unknown metric type \"" + type + "\" for " + metric);
         }
+        state.types.put(metric, type);
       }
     }
 

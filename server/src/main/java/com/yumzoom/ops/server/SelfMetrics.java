@@ -1,7 +1,10 @@
 package com.yumzoom.ops.server;
 
 import com.yumzoom.ops.ingest.IngestStats;
+import com.yumzoom.ops.ingest.metrics.MetricsIngestStats;
 import com.yumzoom.ops.metrics.SampleStore;
+import com.yumzoom.ops.metrics.duckdb.DuckDbSampleStore;
+import com.yumzoom.ops.metrics.scrape.ScrapeStats;
 import com.yumzoom.ops.pipeline.GroupCommitWriter;
 import com.yumzoom.ops.store.SpanStore;
 
@@ -15,6 +18,8 @@ final class SelfMetrics {
   private final GroupCommitWriter writer;
   private final SpanStore store;
   private final SampleStore samples;
+  private volatile ScrapeStats scrapeStats;
+  private volatile MetricsIngestStats otlpMetricsStats;
 
   SelfMetrics(IngestStats ingest, GroupCommitWriter writer, SpanStore store, SampleStore samples) {
     this.ingest = ingest;
@@ -76,8 +81,106 @@ final class SelfMetrics {
         "yumzoom_metrics_rejected_samples_total",
         "Samples refused by the metrics store (series limit).",
         samples.rejectedSamples());
+    if (samples instanceof DuckDbSampleStore d) {
+      metricsStore(out, d);
+    }
+    MetricsIngestStats otlp = otlpMetricsStats;
+    if (otlp != null) {
+      counter(
+          out,
+          "yumzoom_otlp_metrics_requests_total",
+          "OTLP metrics export requests handled.",
+          otlp.requests());
+      counter(
+          out,
+          "yumzoom_otlp_metrics_samples_stored_total",
+          "Samples from OTLP metrics the store accepted.",
+          otlp.samplesStored());
+      counter(
+          out,
+          "yumzoom_otlp_metrics_points_rejected_total",
+          "OTLP data points or samples refused (reported as partial successes).",
+          otlp.pointsRejected());
+      counter(
+          out,
+          "yumzoom_otlp_metrics_overloaded_total",
+          "OTLP metrics requests refused because the metrics write queue was full.",
+          otlp.overloaded());
+    }
+    ScrapeStats scrape = scrapeStats;
+    if (scrape != null) {
+      counter(out, "yumzoom_scrapes_total", "Scrapes of configured targets.", scrape.scrapes());
+      counter(
+          out,
+          "yumzoom_scrapes_failed_total",
+          "Scrapes that failed (up = 0), the sample limit included.",
+          scrape.failedScrapes());
+      counter(
+          out,
+          "yumzoom_scrapes_sample_limit_exceeded_total",
+          "Scrapes refused because they exceeded their job's sample_limit.",
+          scrape.sampleLimitExceeded());
+    }
     jvm(out);
     return out.toString();
+  }
+
+  /** Adds the OTLP metrics ingest counters to the exposition. */
+  void otlpMetricsStats(MetricsIngestStats stats) {
+    this.otlpMetricsStats = stats;
+  }
+
+  /** Adds the scrape counters to the exposition. */
+  void scrapeStats(ScrapeStats stats) {
+    this.scrapeStats = stats;
+  }
+
+  private static void metricsStore(StringBuilder out, DuckDbSampleStore d) {
+    DuckDbSampleStore.Rejections r = d.rejections();
+    String name = "yumzoom_metrics_rejected_series_total";
+    out.append("# HELP ").append(name).append(" New series refused, by the limit they hit.\n");
+    out.append("# TYPE ").append(name).append(" counter\n");
+    out.append(name).append("{limit=\"metrics.max-series\"} ").append(r.seriesLimit()).append('\n');
+    out.append(name)
+        .append("{limit=\"metrics.max-series-per-metric\"} ")
+        .append(r.perMetricLimit())
+        .append('\n');
+    out.append(name)
+        .append("{limit=\"metrics.max-labels-per-series\"} ")
+        .append(r.labelLimit())
+        .append('\n');
+    counter(
+        out,
+        "yumzoom_metrics_out_of_order_samples_total",
+        "Samples older than (or conflicting with) the newest sample of their series.",
+        r.outOfOrder());
+    counter(
+        out,
+        "yumzoom_metrics_committed_samples_total",
+        "Samples committed to metrics.duckdb.",
+        d.committedSamples());
+    counter(out, "yumzoom_metrics_commits_total", "Group commits of samples.", d.commits());
+    counter(
+        out,
+        "yumzoom_metrics_failed_commits_total",
+        "Group commits that failed.",
+        d.failedCommits());
+    gauge(
+        out,
+        "yumzoom_metrics_queued_samples",
+        "Samples waiting for the group commit.",
+        d.queuedSamples());
+    gauge(
+        out,
+        "yumzoom_metrics_last_commit_seconds",
+        "Duration of the last group commit of samples.",
+        d.lastCommitDuration().toNanos() / 1e9);
+    gauge(out, "yumzoom_metrics_store_bytes", "Size of metrics.duckdb.", d.fileBytes());
+    gauge(
+        out,
+        "yumzoom_metrics_rollup_lag_seconds",
+        "How far the 5-minute rollups trail the clock.",
+        d.rollupLag().toMillis() / 1e3);
   }
 
   /** JVM and process metrics, named as the Prometheus Java client names them (dashboards). */

@@ -15,10 +15,10 @@ import com.yumzoom.ops.errors.ErrorsRoutes;
 import com.yumzoom.ops.ingest.IngestRoutes;
 import com.yumzoom.ops.ingest.IngestStats;
 import com.yumzoom.ops.ingest.metrics.OtlpMetricsRoutes;
-import com.yumzoom.ops.metrics.InMemorySampleStore;
-import com.yumzoom.ops.metrics.MetricsLimits;
-import com.yumzoom.ops.metrics.SampleStore;
 import com.yumzoom.ops.metrics.SelfScraper;
+import com.yumzoom.ops.metrics.duckdb.DuckDbSampleStore;
+import com.yumzoom.ops.metrics.scrape.ScrapeConfig;
+import com.yumzoom.ops.metrics.scrape.ScrapeManager;
 import com.yumzoom.ops.pipeline.GroupCommitWriter;
 import com.yumzoom.ops.pipeline.RetentionEnforcer;
 import com.yumzoom.ops.pipeline.spanmetrics.SpanMetrics;
@@ -61,6 +61,8 @@ public final class YumzoomServer implements AutoCloseable {
   private final RetentionEnforcer retention;
   private final SelfScraper selfScraper;
   private final ScheduledExecutorService scrapeScheduler;
+  private final DuckDbSampleStore metricsStore;
+  private final ScrapeManager scrapeManager;
   private final Server server;
   private final ErrorTracking errors;
   private final AlertDelivery alertDelivery;
@@ -75,11 +77,15 @@ public final class YumzoomServer implements AutoCloseable {
       RetentionEnforcer retention,
       SelfScraper selfScraper,
       ScheduledExecutorService scrapeScheduler,
+      DuckDbSampleStore metricsStore,
+      ScrapeManager scrapeManager,
       Server server,
       ErrorTracking errors,
       AlertDelivery alertDelivery,
       AlertingModule alerting,
       WebUi webUi) {
+    this.metricsStore = metricsStore;
+    this.scrapeManager = scrapeManager;
     this.errors = errors;
     this.config = config;
     this.alertDelivery = alertDelivery;
@@ -106,6 +112,8 @@ public final class YumzoomServer implements AutoCloseable {
     AlertDelivery alertDelivery = null;
     AlertingModule alerting = null;
     WebUi webUi = null;
+    DuckDbSampleStore metricsStore = null;
+    ScrapeManager scrapeManager = null;
     ScheduledExecutorService scrapeScheduler =
         Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("yumzoom-self-scrape").factory());
@@ -155,12 +163,14 @@ public final class YumzoomServer implements AutoCloseable {
       sb.service(
           "/api/v1/status",
           (ctx, req) -> HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, status(w)));
-      // Sized for the span metrics (20 series per key, at most SPAN_METRIC_KEYS keys) plus the
-      // server's own series; 1,440 samples per series keep 6 h at the 15 s default interval.
-      // Worst case about 12,000 x 1,440 x 16 bytes = 276 MB of heap.
-      SampleStore metricsStore = new InMemorySampleStore(new MetricsLimits(12_000, 1_440));
+      // --- metrics store (issue 3): metrics.duckdb with an in-memory head of recent samples ---
+      metricsStore = DuckDbSampleStore.open(config.dataDir(), config.metrics(), clock);
+      ScrapeConfig scrapeConfig = scrapeConfig(config);
+      scrapeManager = new ScrapeManager(scrapeConfig, metricsStore, clock, System::nanoTime);
+      ScrapeManager.register(sb, scrapeManager);
       SelfMetrics selfMetrics =
           new SelfMetrics(ingestStats, writer, storage.spanStore(), metricsStore);
+      selfMetrics.scrapeStats(scrapeManager.stats());
       sb.service(
           "/metrics",
           (ctx, req) ->
@@ -174,7 +184,7 @@ public final class YumzoomServer implements AutoCloseable {
                       ctx.blockingTaskExecutor())));
       // Issue 3's first slice: the server's own metrics, scraped into an in-memory store and
       // queryable over the Prometheus HTTP API (so Grafana's Prometheus data source works).
-      OtlpMetricsRoutes.register(sb, metricsStore, config.limits());
+      selfMetrics.otlpMetricsStats(OtlpMetricsRoutes.register(sb, metricsStore, config.limits()));
       PromqlEngine promql = new PromqlEngine(metricsStore);
       PrometheusApi.register(sb, promql, metricsStore, clock);
       // --- web UI (issue 6): single-page app, dashboards API, live dashboard streams (SSE) ---
@@ -223,6 +233,7 @@ public final class YumzoomServer implements AutoCloseable {
       retention.start(config.retention().checkInterval());
       selfScraper.start(scrapeScheduler, config.selfScrapeInterval());
       spanMetrics.scheduleFlush(scrapeScheduler, config.selfScrapeInterval(), metricsStore, clock);
+      scrapeManager.start();
       LOG.info(
           "YumZoom Ops listening on {} (UI/API {}, OTLP gRPC {}, OTLP HTTP {}), data in {}",
           server.activePorts().keySet(),
@@ -237,6 +248,8 @@ public final class YumzoomServer implements AutoCloseable {
           retention,
           selfScraper,
           scrapeScheduler,
+          metricsStore,
+          scrapeManager,
           server,
           errors,
           alertDelivery,
@@ -269,8 +282,27 @@ public final class YumzoomServer implements AutoCloseable {
       if (writer != null) {
         writer.close();
       }
+      if (scrapeManager != null) {
+        scrapeManager.close();
+      }
+      if (metricsStore != null) {
+        metricsStore.close();
+      }
       storage.close();
       throw e;
+    }
+  }
+
+  private static ScrapeConfig scrapeConfig(YumzoomConfig config) {
+    if (config.metrics().scrapeConfigFile() == null) {
+      return ScrapeConfig.EMPTY;
+    }
+    try {
+      return ScrapeConfig.load(config.metrics().scrapeConfigFile());
+    } catch (IllegalArgumentException e) {
+      throw new com.yumzoom.ops.config.ConfigException(
+          "metrics.scrape-config-file",
+          config.metrics().scrapeConfigFile() + ": " + e.getMessage());
     }
   }
 
@@ -341,6 +373,8 @@ public final class YumzoomServer implements AutoCloseable {
     alertDelivery.close();
     selfScraper.close();
     scrapeScheduler.shutdownNow();
+    scrapeManager.close();
+    metricsStore.close();
     writer.close();
     errors.close(); // after the span writer: its last commits may still carry exception events
     retention.close();

@@ -102,4 +102,37 @@ class PrometheusTextParserTest {
     assertThatThrownBy(() -> PrometheusTextParser.parse("a 1 2 3\n", 0))
         .hasMessage("line 1: unexpected text after the timestamp: \"3\"");
   }
+
+  @Test
+  void openMetricsTimestampsInSecondsExemplarsSkippedCreatedDropped() {
+    String text =
+        """
+        # TYPE orders counter
+        # UNIT orders_seconds seconds
+        orders_total{shop="a"} 17 1700000000.5 # {trace_id="abc"} 1 1700000000.1
+        orders_created{shop="a"} 1699990000
+        # TYPE build_created gauge
+        build_created 3
+        # TYPE latency histogram
+        latency_bucket{le="+Inf"} 4 # {trace_id="x"} 0.3
+        latency_created 1699990000
+        # EOF
+        """;
+    List<Sample> samples = PrometheusTextParser.parseOpenMetrics(text, 42);
+    assertThat(samples)
+        .extracting(x -> x.labels().get("__name__"))
+        .containsExactly("orders_total", "build_created", "latency_bucket");
+    assertThat(samples.get(0).tMs()).isEqualTo(1_700_000_000_500L);
+    assertThat(samples.get(1).tMs()).isEqualTo(42);
+    assertThat(samples.get(2).value()).isEqualTo(4);
+  }
+
+  @Test
+  void openMetricsNeedsEofAtTheEnd() {
+    assertThatThrownBy(() -> PrometheusTextParser.parseOpenMetrics("a 1\n", 0))
+        .hasMessage("line 1: OpenMetrics text does not end with # EOF");
+    assertThatThrownBy(() -> PrometheusTextParser.parseOpenMetrics("# EOF\na 1\n", 0))
+        .hasMessage("line 2: unexpected text after # EOF");
+    assertThat(PrometheusTextParser.parseOpenMetrics("a 1\n# EOF", 0)).hasSize(1);
+  }
 }

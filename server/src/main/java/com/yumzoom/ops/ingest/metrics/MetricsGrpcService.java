@@ -32,6 +32,9 @@ final class MetricsGrpcService extends MetricsServiceGrpc.MetricsServiceImplBase
     } catch (IllegalArgumentException e) {
       observer.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asException());
       return;
+    } catch (com.yumzoom.ops.pipeline.OverloadedException e) {
+      observer.onError(Status.UNAVAILABLE.withDescription(e.getMessage()).asException());
+      return;
     } catch (RuntimeException e) {
       log.warn("Cannot ingest an OTLP/gRPC metrics request", e);
       observer.onError(

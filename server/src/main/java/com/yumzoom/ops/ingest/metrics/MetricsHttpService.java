@@ -17,6 +17,7 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 import com.yumzoom.ops.ingest.Bodies;
 import com.yumzoom.ops.ingest.BodyTooLargeException;
 import com.yumzoom.ops.otlp.OtlpJson;
+import com.yumzoom.ops.pipeline.OverloadedException;
 import io.grpc.Status;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
@@ -178,6 +179,20 @@ final class MetricsHttpService implements HttpService {
           "invalid_request",
           Status.Code.INVALID_ARGUMENT,
           e instanceof StackOverflowError ? "body is nested too deeply" : e.getMessage());
+    }
+    if (e instanceof OverloadedException o) {
+      HttpResponse busy =
+          error(
+              json,
+              HttpStatus.TOO_MANY_REQUESTS,
+              "overloaded",
+              Status.Code.UNAVAILABLE,
+              o.getMessage());
+      return busy.mapHeaders(
+          h ->
+              h.toBuilder()
+                  .setLong(HttpHeaderNames.RETRY_AFTER, Math.max(1, o.retryAfter().toSeconds()))
+                  .build());
     }
     log.warn("Cannot ingest an OTLP metrics request", e);
     return error(

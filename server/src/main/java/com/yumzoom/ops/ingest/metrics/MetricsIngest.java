@@ -16,18 +16,32 @@ final class MetricsIngest {
 
   private final OtlpMetricsTranslator translator;
   private final SampleStore store;
+  private final MetricsIngestStats stats;
 
   MetricsIngest(OtlpMetricsTranslator translator, SampleStore store) {
+    this(translator, store, new MetricsIngestStats());
+  }
+
+  MetricsIngest(OtlpMetricsTranslator translator, SampleStore store, MetricsIngestStats stats) {
     this.translator = translator;
     this.store = store;
+    this.stats = stats;
   }
 
   ExportMetricsServiceResponse export(ExportMetricsServiceRequest request) {
+    stats.requests.incrementAndGet();
     OtlpMetricsTranslator.Translation t = translator.translate(request);
     int rejected = t.rejectedPoints();
     StringBuilder error = new StringBuilder(t.error() == null ? "" : t.error());
     if (!t.samples().isEmpty()) {
-      AppendResult r = store.append(t.samples());
+      AppendResult r;
+      try {
+        r = store.append(t.samples());
+      } catch (com.yumzoom.ops.pipeline.OverloadedException e) {
+        stats.overloaded.incrementAndGet();
+        throw e;
+      }
+      stats.samplesStored.addAndGet(r.appended());
       rejected += r.rejected() + r.outOfOrder();
       if (r.error() != null) {
         append(error, r.error());
@@ -36,6 +50,7 @@ final class MetricsIngest {
         append(error, r.outOfOrder() + " samples older than the newest sample of their series");
       }
     }
+    stats.pointsRejected.addAndGet(rejected);
     ExportMetricsServiceResponse.Builder response = ExportMetricsServiceResponse.newBuilder();
     if (rejected > 0 || !error.isEmpty()) {
       response.setPartialSuccess(

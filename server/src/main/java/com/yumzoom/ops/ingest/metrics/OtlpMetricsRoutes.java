@@ -23,9 +23,13 @@ public final class OtlpMetricsRoutes {
 
   private OtlpMetricsRoutes() {}
 
-  /** Binds the endpoints with a default translator and 8 decode slots per core. */
-  public static void register(ServerBuilder sb, SampleStore store, IngestLimits limits) {
-    register(
+  /**
+   * Binds the endpoints with a default translator and 8 decode slots per core; returns the counters
+   * of what they did.
+   */
+  public static MetricsIngestStats register(
+      ServerBuilder sb, SampleStore store, IngestLimits limits) {
+    return register(
         sb,
         store,
         limits,
@@ -40,7 +44,7 @@ public final class OtlpMetricsRoutes {
    * @param maxConcurrentDecodes HTTP requests received or decoded at once; more get 429 before
    *     their body is read
    */
-  public static void register(
+  public static MetricsIngestStats register(
       ServerBuilder sb,
       SampleStore store,
       IngestLimits limits,
@@ -54,7 +58,8 @@ public final class OtlpMetricsRoutes {
       throw new IllegalArgumentException(
           "maxConcurrentDecodes must be positive, got " + maxConcurrentDecodes);
     }
-    MetricsIngest ingest = new MetricsIngest(translator, store);
+    MetricsIngestStats stats = new MetricsIngestStats();
+    MetricsIngest ingest = new MetricsIngest(translator, store, stats);
     long maxBody = limits.maxBodyBytes();
     sb.route()
         .post(PATH)
@@ -78,5 +83,6 @@ public final class OtlpMetricsRoutes {
                   ctx.setMaxRequestLength((long) maxMessage + GRPC_FRAME_HEADER);
                   return service.serve(ctx, req);
                 }));
+    return stats;
   }
 }

@@ -9,6 +9,8 @@ import io.opentelemetry.proto.common.v1.InstrumentationScope;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
 import io.opentelemetry.proto.metrics.v1.DataPointFlags;
+import io.opentelemetry.proto.metrics.v1.ExponentialHistogram;
+import io.opentelemetry.proto.metrics.v1.ExponentialHistogramDataPoint;
 import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
 import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
@@ -34,11 +36,15 @@ import java.util.TreeMap;
  * maxDeltaSeries}: once that many delta series are tracked, points of new delta series are rejected
  * (counted in the partial success, with a message naming the limit) while known ones keep
  * accumulating. A running total restarts when the sender restarts only in the sense that the total
- * keeps growing; {@code rate()} is unaffected. Exponential histograms are rejected for now.
+ * keeps growing; {@code rate()} is unaffected. Exponential histograms become classic ones (see
+ * {@code classic}).
  *
  * <p>Thread-safe: the only shared state is the delta map, guarded by its own lock.
  */
 public final class OtlpMetricsTranslator {
+
+  /** Most {@code le} buckets an exponential histogram point becomes (+Inf not counted). */
+  static final int MAX_EXPONENTIAL_BUCKETS = 40;
 
   /** Default bound on tracked delta series. */
   public static final int DEFAULT_MAX_DELTA_SERIES = 10_000;
@@ -204,10 +210,15 @@ public final class OtlpMetricsTranslator {
                 p.getCount());
           }
         }
-        case EXPONENTIAL_HISTOGRAM ->
-            reject(
-                m.getExponentialHistogram().getDataPointsCount(),
-                "exponential histograms are not supported yet (metric " + m.getName() + ")");
+        case EXPONENTIAL_HISTOGRAM -> {
+          ExponentialHistogram h = m.getExponentialHistogram();
+          boolean delta =
+              h.getAggregationTemporality() == AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA;
+          String name = metricName(m.getName(), m.getUnit(), false, false);
+          for (ExponentialHistogramDataPoint p : h.getDataPointsList()) {
+            histogram(name, scoped, classic(p), delta);
+          }
+        }
         default -> reject(0, null);
       }
     }
@@ -262,6 +273,71 @@ public final class OtlpMetricsTranslator {
         emit(labels(name + "_sum", scoped, p.getAttributesList()), t, flags, v[1]);
       }
       emit(labels(name + "_count", scoped, p.getAttributesList()), t, flags, v[0]);
+    }
+
+    /**
+     * An exponential histogram as a classic one (the mapping of docs/metrics.md): each exponential
+     * bucket becomes one {@code le} bucket at its upper boundary, negative buckets at theirs
+     * ({@code -base^index}), the zero bucket at the zero threshold; first downscaled (adjacent
+     * buckets merged, scale lowered) until at most {@link #MAX_EXPONENTIAL_BUCKETS} remain, so one
+     * histogram never becomes hundreds of series.
+     */
+    HistogramDataPoint classic(ExponentialHistogramDataPoint p) {
+      int scale = p.getScale();
+      long[] pos = counts(p.getPositive());
+      long[] neg = counts(p.getNegative());
+      int posOffset = p.getPositive().getOffset();
+      int negOffset = p.getNegative().getOffset();
+      while (pos.length + neg.length + 1 > MAX_EXPONENTIAL_BUCKETS && scale > -10) {
+        long[][] merged = downscale(pos, posOffset);
+        pos = merged[0];
+        posOffset = (int) merged[1][0];
+        merged = downscale(neg, negOffset);
+        neg = merged[0];
+        negOffset = (int) merged[1][0];
+        scale--;
+      }
+      double base = Math.pow(2, Math.pow(2, -scale));
+      HistogramDataPoint.Builder b =
+          HistogramDataPoint.newBuilder()
+              .addAllAttributes(p.getAttributesList())
+              .setStartTimeUnixNano(p.getStartTimeUnixNano())
+              .setTimeUnixNano(p.getTimeUnixNano())
+              .setFlags(p.getFlags())
+              .setCount(p.getCount());
+      if (p.hasSum()) {
+        b.setSum(p.getSum());
+      }
+      for (int k = neg.length - 1; k >= 0; k--) {
+        b.addExplicitBounds(-Math.pow(base, negOffset + k)).addBucketCounts(neg[k]);
+      }
+      b.addExplicitBounds(p.getZeroThreshold()).addBucketCounts(p.getZeroCount());
+      for (int k = 0; k < pos.length; k++) {
+        b.addExplicitBounds(Math.pow(base, posOffset + k + 1)).addBucketCounts(pos[k]);
+      }
+      return b.addBucketCounts(0).build();
+    }
+
+    private static long[] counts(ExponentialHistogramDataPoint.Buckets buckets) {
+      long[] c = new long[buckets.getBucketCountsCount()];
+      for (int i = 0; i < c.length; i++) {
+        c[i] = buckets.getBucketCounts(i);
+      }
+      return c;
+    }
+
+    /** One scale down: bucket i joins bucket floor(i / 2). Returns {counts, {new offset}}. */
+    private static long[][] downscale(long[] counts, int offset) {
+      if (counts.length == 0) {
+        return new long[][] {counts, {Math.floorDiv(offset, 2)}};
+      }
+      int first = Math.floorDiv(offset, 2);
+      int last = Math.floorDiv(offset + counts.length - 1, 2);
+      long[] out = new long[last - first + 1];
+      for (int i = 0; i < counts.length; i++) {
+        out[Math.floorDiv(offset + i, 2) - first] += counts[i];
+      }
+      return new long[][] {out, {first}};
     }
 
     /** Adds a delta to the series' running total; null (and a rejection) past the bound. */

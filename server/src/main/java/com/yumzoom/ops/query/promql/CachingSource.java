@@ -17,7 +17,10 @@ final class CachingSource implements SeriesSource {
 
   private final SeriesSource delegate;
   private final long ahead;
-  private final Map<List<LabelMatcher>, Entry> cache = new HashMap<>();
+
+  private record Key(List<LabelMatcher> matchers, Hints hints) {}
+
+  private final Map<Key, Entry> cache = new HashMap<>();
 
   CachingSource(SeriesSource delegate, long ahead) {
     this.delegate = delegate;
@@ -26,11 +29,23 @@ final class CachingSource implements SeriesSource {
 
   @Override
   public List<Series> select(List<LabelMatcher> matchers, long minT, long maxT) {
-    Entry e = cache.get(matchers);
+    return select(matchers, minT, maxT, Hints.RAW);
+  }
+
+  @Override
+  public List<Series> select(List<LabelMatcher> matchers, long minT, long maxT, Hints hints) {
+    Key key = new Key(matchers, hints);
+    Entry e = cache.get(key);
     if (e == null || minT < e.minT() || maxT > e.maxT()) {
       long to = maxT > Long.MAX_VALUE - ahead ? Long.MAX_VALUE : maxT + ahead;
-      e = new Entry(minT, to, delegate.select(matchers, minT, to));
-      cache.put(matchers, e);
+      e =
+          new Entry(
+              minT,
+              to,
+              hints == Hints.RAW
+                  ? delegate.select(matchers, minT, to)
+                  : delegate.select(matchers, minT, to, hints));
+      cache.put(key, e);
     }
     List<Series> out = new ArrayList<>();
     for (Series s : e.series()) {

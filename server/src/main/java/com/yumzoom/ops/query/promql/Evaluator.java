@@ -36,12 +36,16 @@ final class Evaluator {
   private final long step;
   private final long lookback;
 
+  /** The step selectors are evaluated at: the query's, or a subquery's while inside one. */
+  private long selectStep;
+
   Evaluator(SeriesSource source, long start, long end, long step, long lookback) {
     this.source = source;
     this.start = start;
     this.end = end;
     this.step = step;
     this.lookback = lookback;
+    this.selectStep = step;
   }
 
   /** Lets a caller cancel a long query by interrupting its thread. */
@@ -80,7 +84,9 @@ final class Evaluator {
   private Vector selectVector(VectorSelector vs, long t) {
     long r = ref(vs.mods(), t);
     List<Sample> out = new ArrayList<>();
-    for (SeriesSource.Series s : source.select(vs.matchers(), r - lookback + 1, r)) {
+    for (SeriesSource.Series s :
+        source.select(
+            vs.matchers(), r - lookback + 1, r, new SeriesSource.Hints(selectStep, 0, lookback))) {
       int last = s.values().length - 1;
       double v = s.values()[last];
       if (!Values.isStale(v)) {
@@ -97,7 +103,12 @@ final class Evaluator {
     long r = ref(ms.selector().mods(), t);
     long from = r - ms.rangeMs();
     List<Values.Series> out = new ArrayList<>();
-    for (SeriesSource.Series s : source.select(ms.selector().matchers(), from + 1, r)) {
+    for (SeriesSource.Series s :
+        source.select(
+            ms.selector().matchers(),
+            from + 1,
+            r,
+            new SeriesSource.Hints(selectStep, ms.rangeMs(), lookback))) {
       List<Point> pts = new ArrayList<>(s.values().length);
       for (int i = 0; i < s.values().length; i++) {
         if (!Values.isStale(s.values()[i])) {
@@ -128,6 +139,20 @@ final class Evaluator {
               + "; use a larger subquery step");
     }
     Map<Labels, List<Point>> acc = new LinkedHashMap<>();
+    long outerStep = selectStep;
+    selectStep = selectStep == 0 ? st : Math.min(selectStep, st);
+    try {
+      subquerySteps(sq, first, r, st, acc);
+    } finally {
+      selectStep = outerStep;
+    }
+    List<Values.Series> out = new ArrayList<>();
+    acc.forEach((l, p) -> out.add(new Values.Series(l, p)));
+    return new RangeArg(new Matrix(out), from, r, sq.rangeMs());
+  }
+
+  private void subquerySteps(
+      Subquery sq, long first, long r, long st, Map<Labels, List<Point>> acc) {
     for (long ts = first; ts <= r; ts += st) {
       checkInterrupted();
       Value v = eval(sq.expr(), ts);
@@ -139,9 +164,6 @@ final class Evaluator {
         acc.computeIfAbsent(Labels.EMPTY, k -> new ArrayList<>()).add(new Point(ts, s.value()));
       }
     }
-    List<Values.Series> out = new ArrayList<>();
-    acc.forEach((l, p) -> out.add(new Values.Series(l, p)));
-    return new RangeArg(new Matrix(out), from, r, sq.rangeMs());
   }
 
   private RangeArg rangeArg(Expr e, long t) {

@@ -9,10 +9,10 @@ import java.util.regex.Pattern;
  * users write, except named groups: Go spells them {@code (?P<name>)} and allows underscores in
  * names, Java neither; groups are renamed and the original names kept for template expansion.
  */
-record Re2(Pattern pattern, Map<String, String> groupNames) {
+public record Re2(Pattern pattern, Map<String, String> groupNames) {
 
   /** Compiles {@code re} anchored at both ends, with '.' matching newlines, as Prometheus does. */
-  static Re2 anchored(String re) {
+  public static Re2 anchored(String re) {
     Map<String, String> names = new HashMap<>();
     StringBuilder sb = new StringBuilder();
     int i = 0;

@@ -10,6 +10,27 @@ import java.util.List;
 public interface SeriesSource {
   List<Series> select(List<LabelMatcher> matchers, long minT, long maxT);
 
+  /**
+   * Like {@link #select(List, long, long)}, with what the query will do with the samples, so a
+   * store with rollups may answer a long range at a step of minutes from pre-aggregated samples.
+   * The default ignores the hints.
+   */
+  default List<Series> select(List<LabelMatcher> matchers, long minT, long maxT, Hints hints) {
+    return select(matchers, minT, maxT);
+  }
+
+  /**
+   * What a selector's samples are used for.
+   *
+   * @param stepMs the step of the evaluation the selector is part of (0 for an instant query)
+   * @param rangeMs the range of a range selector ({@code x[5m]}), 0 for an instant selector
+   * @param lookbackMs the engine's lookback delta for instant selectors
+   */
+  record Hints(long stepMs, long rangeMs, long lookbackMs) {
+    /** No information: a store must answer from raw samples. */
+    public static final Hints RAW = new Hints(0, 0, 0);
+  }
+
   /** One series: labels and parallel arrays of timestamps (ms) and values. */
   record Series(Labels labels, long[] timestamps, double[] values) {
     public Series {

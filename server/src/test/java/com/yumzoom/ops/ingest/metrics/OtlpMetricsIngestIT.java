@@ -238,23 +238,27 @@ class OtlpMetricsIngestIT {
   }
 
   @Test
-  void jsonWithAnExponentialHistogramIsAPartialSuccess() throws Exception {
+  void jsonWithAnExponentialHistogramIsStoredAsClassicBuckets() throws Exception {
     String body =
         """
         {"resourceMetrics":[{"resource":{"attributes":[
           {"key":"service.name","value":{"stringValue":"it-json"}}]},
          "scopeMetrics":[{"metrics":[
           {"name":"json.gauge","gauge":{"dataPoints":[{"asDouble":2.5,"timeUnixNano":"%d"}]}},
-          {"name":"json.exp","exponentialHistogram":{"dataPoints":[{"count":"1"}]}}]}]}]}
+          {"name":"json.exp","exponentialHistogram":{"aggregationTemporality":2,"dataPoints":[
+            {"count":"3","sum":5,"scale":0,"timeUnixNano":"%d",
+             "positive":{"offset":0,"bucketCounts":["1","2"]}}]}}]}]}]}
         """
-            .formatted(System.currentTimeMillis() * 1_000_000L);
+            .formatted(
+                System.currentTimeMillis() * 1_000_000L, System.currentTimeMillis() * 1_000_000L);
     HttpResponse<String> r = post("application/json", body.getBytes(UTF_8));
     assertThat(r.statusCode()).isEqualTo(200);
     JsonNode json = JSON.readTree(r.body());
-    assertThat(json.at("/partialSuccess/rejectedDataPoints").asText()).isEqualTo("1");
-    assertThat(json.at("/partialSuccess/errorMessage").asText())
-        .isEqualTo("exponential histograms are not supported yet (metric json.exp)");
+    assertThat(json.path("partialSuccess").path("rejectedDataPoints").asInt()).isZero();
     assertThat(scalar("json_gauge{job=\"it-json\"}")).isEqualTo(2.5);
+    assertThat(scalar("json_exp_bucket{job=\"it-json\",le=\"2\"}")).isEqualTo(1);
+    assertThat(scalar("json_exp_bucket{job=\"it-json\",le=\"4\"}")).isEqualTo(3);
+    assertThat(scalar("json_exp_count{job=\"it-json\"}")).isEqualTo(3);
   }
 
   @Test

@@ -336,19 +336,76 @@ class OtlpMetricsTranslatorTest {
   }
 
   @Test
-  void exponentialHistogramIsRejectedWithItsPointCount() {
+  void exponentialHistogramBecomesClassicBucketsAtTheUpperBoundaries() {
+    // scale 0: base 2; positive bucket i holds (2^i, 2^(i+1)], negative bucket i [-2^(i+1), -2^i)
+    ExponentialHistogramDataPoint p =
+        ExponentialHistogramDataPoint.newBuilder()
+            .setTimeUnixNano(T_NANOS)
+            .setScale(0)
+            .setCount(15)
+            .setSum(10)
+            .setZeroCount(5)
+            .setPositive(
+                ExponentialHistogramDataPoint.Buckets.newBuilder()
+                    .setOffset(0)
+                    .addBucketCounts(1)
+                    .addBucketCounts(2)
+                    .addBucketCounts(3))
+            .setNegative(
+                ExponentialHistogramDataPoint.Buckets.newBuilder().setOffset(1).addBucketCounts(4))
+            .build();
     Metric m =
         Metric.newBuilder()
-            .setName("exp")
+            .setName("latency")
+            .setUnit("s")
             .setExponentialHistogram(
                 ExponentialHistogram.newBuilder()
-                    .addDataPoints(ExponentialHistogramDataPoint.getDefaultInstance())
-                    .addDataPoints(ExponentialHistogramDataPoint.getDefaultInstance()))
+                    .setAggregationTemporality(
+                        AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE)
+                    .addDataPoints(p))
             .build();
     var t = translator.translate(request(m));
-    assertThat(t.samples()).isEmpty();
-    assertThat(t.rejectedPoints()).isEqualTo(2);
-    assertThat(t.error()).isEqualTo("exponential histograms are not supported yet (metric exp)");
+    assertThat(t.rejectedPoints()).isZero();
+    assertThat(values(t))
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                labels("latency_seconds_bucket", "le", "-2"), 4.0,
+                labels("latency_seconds_bucket", "le", "0"), 9.0,
+                labels("latency_seconds_bucket", "le", "2"), 10.0,
+                labels("latency_seconds_bucket", "le", "4"), 12.0,
+                labels("latency_seconds_bucket", "le", "8"), 15.0,
+                labels("latency_seconds_bucket", "le", "+Inf"), 15.0,
+                labels("latency_seconds_sum"), 10.0,
+                labels("latency_seconds_count"), 15.0));
+  }
+
+  @Test
+  void wideExponentialHistogramIsDownscaledToBoundedBuckets() {
+    ExponentialHistogramDataPoint.Buckets.Builder pos =
+        ExponentialHistogramDataPoint.Buckets.newBuilder().setOffset(-7);
+    for (int i = 0; i < 160; i++) {
+      pos.addBucketCounts(1);
+    }
+    Metric m =
+        Metric.newBuilder()
+            .setName("wide")
+            .setExponentialHistogram(
+                ExponentialHistogram.newBuilder()
+                    .setAggregationTemporality(
+                        AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE)
+                    .addDataPoints(
+                        ExponentialHistogramDataPoint.newBuilder()
+                            .setTimeUnixNano(T_NANOS)
+                            .setScale(3)
+                            .setCount(160)
+                            .setPositive(pos)))
+            .build();
+    Map<Labels, Double> v = values(translator.translate(request(m)));
+    long buckets = v.keySet().stream().filter(l -> l.get("__name__").equals("wide_bucket")).count();
+    assertThat(buckets).isBetween(2L, (long) OtlpMetricsTranslator.MAX_EXPONENTIAL_BUCKETS + 1);
+    assertThat(v).containsEntry(labels("wide_bucket", "le", "+Inf"), 160.0);
+    // every bucket boundary stays a power of the base: the counts just move to coarser buckets
+    assertThat(v.get(labels("wide_count"))).isEqualTo(160.0);
   }
 
   @Test
