@@ -10,8 +10,9 @@
 # Environment (defaults): TRIALS=10 (ours and Prometheus tuned), DEFAULT_TRIALS=3 (Prometheus
 # defaults: scrape 1m, evaluation 1m, group_wait 30s, so minutes per trial), SETUPS="yumzoom
 # prom-fast prom-default", SKIP_BUILD=0, MVN_FLAGS, OUT=(a new temp dir).
-# YumZoom has no scraper on main yet: the runner pushes the gauge over OTLP/HTTP every 500 ms and
-# at the flip, and the flip's push is the breach instant.
+# Every setup scrapes the runner's /metrics (ours and the tuned Prometheus every 1 s), so the breach
+# instant is the flip of the served gauge in all three. (AlertLatencyBenchmark --push still exists
+# for a push-only comparison.)
 set -euo pipefail
 source "$(dirname "$0")/bench-lib.sh"
 
@@ -79,15 +80,26 @@ receivers:
       - url: http://127.0.0.1:$rp/hook
         send_resolved: true
 YAML
+  # Like the tuned Prometheus: scrape the runner's /metrics every second.
+  cat >"$d/scrape.yml" <<YAML
+global:
+  scrape_interval: 1s
+  scrape_timeout: 1s
+scrape_configs:
+  - job_name: runner
+    static_configs:
+      - targets: ['127.0.0.1:$rp']
+YAML
   log "starting yumzoom serve (http $http, OTLP/HTTP $otlp)"
   setsid ./yumzoom serve --data-dir "$d/data" --set server.host=127.0.0.1 \
     --set server.http-port="$http" --set otlp.http-port="$otlp" --set otlp.grpc-port="$grpc" \
     --set alerting.rule-files="$d/bench.rules.yml" --set alerting.config-file="$d/alerting.yml" \
-    --set alerting.evaluation-interval=1s >"$d/server.log" 2>&1 &
+    --set alerting.evaluation-interval=1s --set metrics.scrape-config-file="$d/scrape.yml" \
+    >"$d/server.log" 2>&1 &
   PIDS+=($!)
   wait_http "http://127.0.0.1:$http/api/echo" 600 "${PIDS[-1]}" && wait_port "$otlp" 30 ||
     die "yumzoom did not start; see $d/server.log"
-  runner yumzoom "$rp" "$TRIALS" 30 60 --push "http://127.0.0.1:$otlp/v1/metrics"
+  runner yumzoom "$rp" "$TRIALS" 30 60
   cleanup
 }
 
