@@ -13,7 +13,9 @@ const ROUTES = [
   { re: /^\/explore$/, page: 'explore', nav: 'explore' },
   { re: /^\/dashboards\/([\w-]+)$/, page: 'dashboard', nav: 'dashboards', names: ['id'] },
   { re: /^\/dashboards$/, page: 'dashboards', nav: 'dashboards' },
-  { re: /^\/(errors|alerts|incidents)(?:\/.*)?$/, page: 'placeholder', names: ['feature'] },
+  { re: /^\/errors\/(\d+)$/, page: 'errors', nav: 'errors', names: ['id'] },
+  { re: /^\/errors$/, page: 'errors', nav: 'errors' },
+  { re: /^\/(alerts|incidents)(?:\/.*)?$/, page: 'placeholder', names: ['feature'] },
 ];
 
 const NAV = [

@@ -1,0 +1,135 @@
+package com.yumzoom.ops.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.yumzoom.ops.config.ConfigLoader;
+import com.yumzoom.ops.config.YumzoomConfig;
+import com.yumzoom.ops.server.YumzoomServer;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The error and alert pages in a real headless Chromium against a real server: an issue made of
+ * events posted over the API is opened and resolved in the UI. Every test ends with a screenshot in
+ * {@code target/screenshots} and a check that the browser console holds no errors.
+ */
+class WebUiAlertsErrorsIT {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  @TempDir static Path dataDir;
+  static YumzoomServer server;
+  static Browser browser;
+
+  @BeforeAll
+  static void start() throws Exception {
+    YumzoomConfig config =
+        ConfigLoader.load(
+            null,
+            Map.of(),
+            Map.of(
+                "data-dir", dataDir.toString(),
+                "server.host", "127.0.0.1",
+                "server.http-port", "0",
+                "otlp.grpc-port", "0",
+                "otlp.http-port", "0",
+                "metrics.self-scrape-interval", "1s"));
+    server = YumzoomServer.start(config, Clock.systemUTC());
+    browser = Browser.start(1440, 900);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (browser != null) {
+      browser.close();
+    }
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @AfterEach
+  void screenshotAndConsole(TestInfo info) throws Exception {
+    browser.screenshot(
+        WebUiIT.SCREENSHOTS.resolve(info.getTestMethod().orElseThrow().getName() + ".png"));
+    List<String> severe = new ArrayList<>();
+    for (String[] entry : browser.consoleLog()) {
+      if (entry[0].equals("SEVERE")) {
+        severe.add(entry[1]);
+      }
+    }
+    assertThat(severe).as("browser console errors").isEmpty();
+  }
+
+  static String base() {
+    return "http://127.0.0.1:" + server.port();
+  }
+
+  static JsonNode send(String method, String path, String body) {
+    try {
+      HttpRequest.Builder b =
+          HttpRequest.newBuilder(URI.create(base() + path)).header("Accept", "application/json");
+      b =
+          body == null
+              ? b.method(method, HttpRequest.BodyPublishers.noBody())
+              : b.header("Content-Type", "application/json")
+                  .method(method, HttpRequest.BodyPublishers.ofString(body));
+      HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(method + " " + path + ": " + r.body()).isBetween(200, 299);
+      return r.body().isEmpty() ? JSON.nullNode() : JSON.readTree(r.body());
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  void resolveAnError() {
+    String event =
+        "{\"service\":\"checkout\",\"release\":\"1.4.0\",\"user\":{\"id\":\"u-%d\"},"
+            + "\"traceId\":\"0af7651916cd43dd8448eb211c80319c\",\"exception\":{\"stacktrace\":"
+            + "\"java.sql.SQLException: deadlock detected\\n"
+            + "\\tat com.acme.OrderDao.save(OrderDao.java:88)\\n"
+            + "\\tat java.base/java.lang.Thread.run(Thread.java:1583)\"}}";
+    long issueId =
+        send("POST", "/api/errors/events", event.formatted(1)).at("/events/0/issueId").asLong();
+    long second =
+        send("POST", "/api/errors/events", event.formatted(2)).at("/events/0/issueId").asLong();
+    assertThat(second).isEqualTo(issueId);
+
+    browser.open(base() + "/errors");
+    browser.click("a[data-issue-link='" + issueId + "']");
+    browser.waitFor(
+        "issue details", () -> browser.findAll("#issue-resolve").isEmpty() ? null : true);
+    assertThat(browser.currentUrl()).endsWith("/errors/" + issueId);
+    assertThat(browser.text("#issue-title")).contains("SQLException");
+    assertThat(browser.text("#issue-facts")).contains("database").contains("1.4.0");
+    assertThat(browser.text(".stack .frame.in-app")).contains("com.acme.OrderDao.save");
+    assertThat(browser.findAll("#issue-events tbody tr")).hasSize(2);
+    assertThat(browser.findAll("#issue-events a[href^='/traces/0af7651916cd43dd']")).hasSize(2);
+
+    browser.click("#issue-resolve");
+    browser.waitFor(
+        "the resolved badge", () -> browser.findAll("#issue-reopen").isEmpty() ? null : true);
+    assertThat(send("GET", "/api/errors/issues/" + issueId, null).path("status").asText())
+        .isEqualTo("resolved");
+  }
+}
