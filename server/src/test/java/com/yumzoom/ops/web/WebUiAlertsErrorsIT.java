@@ -132,4 +132,49 @@ class WebUiAlertsErrorsIT {
     assertThat(send("GET", "/api/errors/issues/" + issueId, null).path("status").asText())
         .isEqualTo("resolved");
   }
+
+  @Test
+  void silenceAnAlert() {
+    send(
+        "PUT",
+        "/api/alerting/rules/ui-test",
+        "{\"interval\":\"1s\",\"rules\":[{\"alert\":\"UiAlwaysOn\",\"expr\":\"vector(1) > 0\","
+            + "\"labels\":{\"severity\":\"warning\"}}]}");
+    browser.waitFor(
+        "the rule to fire",
+        () ->
+            send("GET", "/api/v1/alerts", null).at("/data/alerts").toString().contains("firing")
+                ? true
+                : null);
+
+    browser.open(base() + "/alerts");
+    browser.waitFor(
+        "the firing alert",
+        () ->
+            browser
+                    .findAll("#alert-list tr[data-alert='UiAlwaysOn'] [data-state='firing']")
+                    .isEmpty()
+                ? null
+                : true);
+    assertThat(browser.text("#rule-list")).contains("UiAlwaysOn").contains("vector(1) > 0");
+    browser.click("#alert-list tr[data-alert='UiAlwaysOn'] button.silence");
+    browser.waitFor(
+        "the silence form",
+        () -> browser.findAll("#silence-dialog .matcher").isEmpty() ? null : true);
+    browser.type("#silence-comment", "maintenance");
+    browser.click("#silence-submit");
+    browser.waitFor(
+        "the silence in the list",
+        () -> browser.findAll("#silence-list tr[data-silence]").isEmpty() ? null : true);
+
+    JsonNode silences = send("GET", "/api/v2/silences", null);
+    assertThat(silences).hasSize(1);
+    JsonNode silence = silences.get(0);
+    assertThat(silence.path("comment").asText()).isEqualTo("maintenance");
+    List<String> matchers = new ArrayList<>();
+    silence
+        .path("matchers")
+        .forEach(m -> matchers.add(m.path("name").asText() + "=" + m.path("value").asText()));
+    assertThat(matchers).contains("alertname=UiAlwaysOn", "severity=warning");
+  }
 }
