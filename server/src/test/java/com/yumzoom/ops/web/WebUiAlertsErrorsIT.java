@@ -177,4 +177,50 @@ class WebUiAlertsErrorsIT {
         .forEach(m -> matchers.add(m.path("name").asText() + "=" + m.path("value").asText()));
     assertThat(matchers).contains("alertname=UiAlwaysOn", "severity=warning");
   }
+
+  @Test
+  void writeAnIncidentReview() {
+    long id =
+        send(
+                "POST",
+                "/api/incidents",
+                "{\"title\":\"Checkout down\",\"severity\":\"critical\",\"by\":\"test\"}")
+            .path("id")
+            .asLong();
+
+    browser.open(base() + "/incidents");
+    browser.click("#incident-list tr[data-incident='" + id + "'] a");
+    browser.waitFor(
+        "the review form", () -> browser.findAll("#review-summary").isEmpty() ? null : true);
+    assertThat(browser.text("#incident-title")).contains("Checkout down");
+    browser.type("#incident-note", "rolled back 1.4.0");
+    browser.click("#incident-add-note");
+    browser.waitFor(
+        "the note in the timeline",
+        () -> browser.text("#incident-timeline").contains("rolled back 1.4.0") ? true : null);
+    browser.type("#review-summary", "Orders failed for 12 minutes");
+    browser.type("#review-root-cause", "a deadlock in OrderDao");
+    browser.click("#review-form button:not(.primary)");
+    browser.type("#review-items .action-item .item-text", "add a lock timeout");
+    browser.click("#review-save");
+    browser.waitFor(
+        "the saved review",
+        () ->
+            send("GET", "/api/incidents/" + id + "/review", null)
+                    .path("rootCause")
+                    .asText()
+                    .equals("a deadlock in OrderDao")
+                ? true
+                : null);
+    browser.click("#incident-ack");
+    browser.waitFor(
+        "the acknowledged state",
+        () ->
+            send("GET", "/api/incidents/" + id, null).path("state").asText().equals("acknowledged")
+                ? true
+                : null);
+    JsonNode review = send("GET", "/api/incidents/" + id + "/review", null);
+    assertThat(review.path("summary").asText()).isEqualTo("Orders failed for 12 minutes");
+    assertThat(review.at("/actionItems/0/text").asText()).isEqualTo("add a lock timeout");
+  }
 }
