@@ -77,7 +77,7 @@ export function mount(main, ctx) {
         const fp = am && am.fingerprint;
         const silenced = am && am.status && (am.status.silencedBy || []).length;
         return h('tr', { 'data-alert': a.labels.alertname },
-          h('td', stateBadge(a.state), silenced ? h('span.badge', ' silenced') : null), h('td', a.labels.alertname),
+          h('td', stateBadge(a.state), silenced ? [' ', h('span.badge', 'silenced')] : null), h('td', a.labels.alertname),
           h('td', { style: { whiteSpace: 'normal' } }, labelChips(Object.fromEntries(Object.entries(a.labels).filter(([k]) => k !== 'alertname')))),
           h('td', { style: { whiteSpace: 'normal' } }, (a.annotations && (a.annotations.summary || a.annotations.description)) || ''),
           h('td', when(a.activeAt)), h('td.num', a.value),
@@ -106,9 +106,9 @@ export function mount(main, ctx) {
       clear(body).append(
         section(`Pending and firing (${active.length})`),
         table('alert-list', ['State', 'Alert', 'Labels', 'Summary', 'Active since', 'Value', ''], alertRows, 'Nothing is pending or firing.'),
-        hist ? [section('History of ' + hist), h('div', c.link('/alerts', 'Close history')),
+        ...(hist ? [section('History of ' + hist), h('div', c.link('/alerts', 'Close history')),
           table('alert-history', ['Time', 'Rule', 'Labels', 'From', 'To', 'Value'], (history || []).map((t) => h('tr',
-            h('td', when(t.time)), h('td', t.rule), h('td', { style: { whiteSpace: 'normal' } }, labelChips(t.labels)), h('td', t.from), h('td', t.to), h('td.num', t.value ?? '–'))), 'No transitions recorded.')] : null,
+            h('td', when(t.time)), h('td', t.rule), h('td', { style: { whiteSpace: 'normal' } }, labelChips(t.labels)), h('td', t.from), h('td', t.to), h('td.num', t.value ?? '–'))), 'No transitions recorded.')] : []),
         section(`Silences (${activeSilences.length})`),
         table('silence-list', ['State', 'Matchers', 'Starts', 'Ends', 'Created by', 'Comment', ''], silenceRows, 'No active or pending silences.'),
         section(`Rules (${ruleRows.length})`),

@@ -167,6 +167,12 @@ class WebUiAlertsErrorsIT {
         "the silence in the list",
         () -> browser.findAll("#silence-list tr[data-silence]").isEmpty() ? null : true);
 
+    browser.click("#alert-list tr[data-alert='UiAlwaysOn'] a");
+    browser.waitFor(
+        "the alert's history",
+        () -> browser.text("#alert-history").contains("firing") ? true : null);
+    assertThat(browser.currentUrl()).contains("fingerprint=");
+
     JsonNode silences = send("GET", "/api/v2/silences", null);
     assertThat(silences).hasSize(1);
     JsonNode silence = silences.get(0);
