@@ -13,13 +13,18 @@ const ROUTES = [
   { re: /^\/explore$/, page: 'explore', nav: 'explore' },
   { re: /^\/dashboards\/([\w-]+)$/, page: 'dashboard', nav: 'dashboards', names: ['id'] },
   { re: /^\/dashboards$/, page: 'dashboards', nav: 'dashboards' },
-  { re: /^\/(errors|alerts|incidents)(?:\/.*)?$/, page: 'placeholder', names: ['feature'] },
+  { re: /^\/errors\/(\d+)$/, page: 'errors', nav: 'errors', names: ['id'] },
+  { re: /^\/errors$/, page: 'errors', nav: 'errors' },
+  { re: /^\/alerts$/, page: 'alerts', nav: 'alerts' },
+  { re: /^\/incidents\/(\d+)$/, page: 'incidents', nav: 'incidents', names: ['id'] },
+  { re: /^\/incidents$/, page: 'incidents', nav: 'incidents' },
 ];
 
 const NAV = [
   ['overview', '/overview', 'Overview', 'o'], ['services', '/services', 'Services', 's'], ['traces', '/traces', 'Traces', 't'],
   ['explore', '/explore', 'Metrics', 'm'], ['dashboards', '/dashboards', 'Dashboards', 'd'],
   ['errors', '/errors', 'Errors', 'e', 'errors'], ['alerts', '/alerts', 'Alerts', 'a', 'alerts'],
+  ['incidents', '/incidents', 'Incidents', 'i', 'incidents'],
 ];
 
 const app = {
@@ -178,7 +183,7 @@ function toggleTheme() {
 }
 
 const SHORTCUTS = [
-  ['g o', 'Overview'], ['g s', 'Services'], ['g t', 'Traces'], ['g m', 'Metrics explorer'], ['g d', 'Dashboards'],
+  ['g o', 'Overview'], ['g s', 'Services'], ['g t', 'Traces'], ['g m', 'Metrics explorer'], ['g d', 'Dashboards'], ['g e', 'Errors'], ['g a', 'Alerts'], ['g i', 'Incidents'],
   ['r', 'Refresh now'], ['[ / ]', 'Shift the time range back / forward'], ['z', 'Zoom out (double the range)'],
   ['/', 'Focus the first search field'], ['Shift+T', 'Toggle light/dark theme'], ['?', 'This help'], ['Esc', 'Close a popup'],
 ];
@@ -207,7 +212,7 @@ function onKey(e) {
   if (document.querySelector('dialog[open]')) return;
   if (pendingG && Date.now() - pendingG < 1200) {
     pendingG = 0;
-    const target = { o: '/overview', s: '/services', t: '/traces', m: '/explore', d: '/dashboards', e: '/errors', a: '/alerts' }[e.key];
+    const target = { o: '/overview', s: '/services', t: '/traces', m: '/explore', d: '/dashboards', e: '/errors', a: '/alerts', i: '/incidents' }[e.key];
     if (target) { e.preventDefault(); navigate(target); }
     return;
   }
