@@ -1,6 +1,7 @@
 package com.yumzoom.ops.errors;
 
 import com.yumzoom.ops.store.duckdb.Migrations;
+import com.yumzoom.ops.store.duckdb.ReaderPool;
 import com.yumzoom.ops.store.duckdb.StorageException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,13 +11,11 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.Semaphore;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 
@@ -104,14 +103,13 @@ final class ErrorStore implements AutoCloseable {
 
   private final Path file;
   private final DuckDBConnection writer;
-  private final Semaphore readPermits;
-  private final ArrayDeque<DuckDBConnection> idleReaders = new ArrayDeque<>();
+  private final ReaderPool readers;
   private volatile boolean closed;
 
   private ErrorStore(Path file, DuckDBConnection writer, int readers) {
     this.file = file;
     this.writer = writer;
-    this.readPermits = new Semaphore(readers, true);
+    this.readers = new ReaderPool(writer, readers, "error store is closed");
   }
 
   static ErrorStore open(Path dataDir) {
@@ -489,67 +487,20 @@ final class ErrorStore implements AutoCloseable {
 
   // ---------------------------------------------------------------- readers
 
-  @FunctionalInterface
-  interface Query<T> {
-    T run(DuckDBConnection connection) throws SQLException;
-  }
-
-  <T> T read(String what, Query<T> query) {
-    try {
-      readPermits.acquire();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new StorageException(what + " interrupted", e);
-    }
-    DuckDBConnection c = null;
-    try {
-      synchronized (idleReaders) {
-        if (closed) {
-          throw new StorageException("error store is closed");
-        }
-        c = idleReaders.pollFirst();
-      }
-      if (c == null) {
-        c = writer.duplicate();
-      }
-      return query.run(c);
-    } catch (SQLException e) {
-      throw new StorageException(what + " failed: " + e.getMessage(), e);
-    } finally {
-      if (c != null) {
-        synchronized (idleReaders) {
-          if (closed) {
-            closeQuietly(c);
-          } else {
-            idleReaders.addLast(c);
-          }
-        }
-      }
-      readPermits.release();
-    }
-  }
-
-  private static void closeQuietly(DuckDBConnection c) {
-    try {
-      c.close();
-    } catch (SQLException ignored) {
-      // closing anyway
-    }
+  <T> T read(String what, ReaderPool.Query<T> query) {
+    return readers.run(what, query);
   }
 
   /** Called after the writer thread has stopped. */
   @Override
   public void close() {
-    synchronized (idleReaders) {
+    synchronized (this) {
       if (closed) {
         return;
       }
       closed = true;
-      DuckDBConnection c;
-      while ((c = idleReaders.pollFirst()) != null) {
-        closeQuietly(c);
-      }
     }
+    readers.close();
     try (Statement s = writer.createStatement()) {
       s.execute("CHECKPOINT");
     } catch (SQLException e) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.yumzoom.ops.testing.MutableClock;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ErrorStoreIT {
 
   @TempDir Path dir;
-  final TestClock clock = new TestClock(Instant.parse("2026-11-20T10:00:00Z"));
+  final MutableClock clock = new MutableClock(Instant.parse("2026-11-20T10:00:00Z"));
   ErrorTracking tracking;
 
   ErrorTracking open() {

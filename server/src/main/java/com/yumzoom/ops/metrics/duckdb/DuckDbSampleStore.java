@@ -14,6 +14,7 @@ import com.yumzoom.ops.query.promql.LabelMatcher;
 import com.yumzoom.ops.query.promql.Labels;
 import com.yumzoom.ops.query.promql.Values;
 import com.yumzoom.ops.store.duckdb.Migrations;
+import com.yumzoom.ops.store.duckdb.ReaderPool;
 import com.yumzoom.ops.store.duckdb.StorageException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,7 +26,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -37,7 +37,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -124,8 +123,7 @@ public final class DuckDbSampleStore implements SampleStore, AutoCloseable {
   private final Map<String, Integer> seriesPerMetric = new HashMap<>();
   private final LinkedBlockingQueue<Batch> queue = new LinkedBlockingQueue<>();
   private final AtomicInteger queuedSamples = new AtomicInteger();
-  private final Semaphore readers = new Semaphore(4, true);
-  private final ArrayDeque<DuckDBConnection> idleReaders = new ArrayDeque<>();
+  private final ReaderPool readers;
   private final Thread writerThread;
   private final AtomicLong rejectedSeriesLimit = new AtomicLong();
   private final AtomicLong rejectedPerMetric = new AtomicLong();
@@ -153,6 +151,7 @@ public final class DuckDbSampleStore implements SampleStore, AutoCloseable {
       Path file, DuckDBConnection writer, MetricsSettings settings, Clock clock) {
     this.file = file;
     this.writer = writer;
+    this.readers = new ReaderPool(writer, 4, "metrics store is closed");
     this.settings = settings;
     this.clock = clock;
     this.head =
@@ -970,52 +969,8 @@ public final class DuckDbSampleStore implements SampleStore, AutoCloseable {
     }
   }
 
-  @FunctionalInterface
-  private interface Query<T> {
-    T run(DuckDBConnection connection) throws SQLException;
-  }
-
-  private <T> T read(String what, Query<T> query) {
-    try {
-      readers.acquire();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new StorageException(what + " interrupted while waiting for a connection", e);
-    }
-    DuckDBConnection c = null;
-    try {
-      synchronized (idleReaders) {
-        if (closed) {
-          throw new StorageException("metrics store is closed");
-        }
-        c = idleReaders.pollFirst();
-        if (c == null) {
-          c = (DuckDBConnection) writer.duplicate();
-        }
-      }
-      return query.run(c);
-    } catch (SQLException e) {
-      throw new StorageException("metrics " + what + " failed: " + e.getMessage(), e);
-    } finally {
-      if (c != null) {
-        synchronized (idleReaders) {
-          if (closed) {
-            closeQuietly(c);
-          } else {
-            idleReaders.addFirst(c);
-          }
-        }
-      }
-      readers.release();
-    }
-  }
-
-  private static void closeQuietly(DuckDBConnection c) {
-    try {
-      c.close();
-    } catch (SQLException ignored) {
-      // closing anyway
-    }
+  private <T> T read(String what, ReaderPool.Query<T> query) {
+    return readers.run("metrics " + what, query);
   }
 
   @Override
@@ -1157,7 +1112,7 @@ public final class DuckDbSampleStore implements SampleStore, AutoCloseable {
 
   @Override
   public void close() {
-    synchronized (idleReaders) {
+    synchronized (this) {
       if (closed) {
         return;
       }
@@ -1169,13 +1124,10 @@ public final class DuckDbSampleStore implements SampleStore, AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    synchronized (idleReaders) {
+    synchronized (this) {
       closed = true;
-      DuckDBConnection c;
-      while ((c = idleReaders.pollFirst()) != null) {
-        closeQuietly(c);
-      }
     }
+    readers.close();
     try (Statement s = writer.createStatement()) {
       s.execute("CHECKPOINT");
     } catch (SQLException e) {

@@ -11,24 +11,36 @@ import org.duckdb.DuckDBConnection;
  * be unbounded with virtual threads. Each query already uses DuckDB's worker threads, so a few
  * connections saturate this machine; callers beyond that wait for a free one.
  */
-final class ReaderPool implements AutoCloseable {
+public final class ReaderPool implements AutoCloseable {
 
+  /** One read against a pooled connection. */
   @FunctionalInterface
-  interface Query<T> {
+  public interface Query<T> {
     T run(DuckDBConnection connection) throws SQLException;
   }
 
   private final DuckDBConnection origin;
   private final Semaphore permits;
   private final ArrayDeque<DuckDBConnection> idle = new ArrayDeque<>();
+  private final String closedMessage;
   private boolean closed;
 
   ReaderPool(DuckDBConnection origin, int size) {
-    this.origin = origin;
-    this.permits = new Semaphore(size, true);
+    this(origin, size, "storage is closed");
   }
 
-  <T> T run(String what, Query<T> query) {
+  /**
+   * @param closedMessage the message of the {@link StorageException} a read gets after {@link
+   *     #close()}, naming the caller's store
+   */
+  public ReaderPool(DuckDBConnection origin, int size, String closedMessage) {
+    this.origin = origin;
+    this.permits = new Semaphore(size, true);
+    this.closedMessage = closedMessage;
+  }
+
+  /** Runs {@code query} on a free connection, waiting for one when all are busy. */
+  public <T> T run(String what, Query<T> query) {
     try {
       permits.acquire();
     } catch (InterruptedException e) {
@@ -51,7 +63,7 @@ final class ReaderPool implements AutoCloseable {
 
   private synchronized DuckDBConnection take() throws SQLException {
     if (closed) {
-      throw new StorageException("storage is closed");
+      throw new StorageException(closedMessage);
     }
     DuckDBConnection c = idle.pollFirst();
     return c != null ? c : origin.duplicate();

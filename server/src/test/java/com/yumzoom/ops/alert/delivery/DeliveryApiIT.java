@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
+import com.yumzoom.ops.testing.MutableClock;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,7 +26,7 @@ class DeliveryApiIT {
 
   @TempDir static Path dataDir;
   static TestReceiver receiver;
-  static ManualClock clock = new ManualClock(TestAlerts.T0);
+  static MutableClock clock = new MutableClock(TestAlerts.T0);
   static AlertDelivery delivery;
   static Server server;
   static final HttpClient HTTP = HttpClient.newHttpClient();

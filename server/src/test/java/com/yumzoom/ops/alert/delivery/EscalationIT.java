@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.yumzoom.ops.alert.Alert;
 import com.yumzoom.ops.alert.Notification;
+import com.yumzoom.ops.testing.MutableClock;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -21,7 +22,7 @@ class EscalationIT {
 
   @TempDir Path dataDir;
   TestReceiver receiver;
-  ManualClock clock = new ManualClock(TestAlerts.T0);
+  MutableClock clock = new MutableClock(TestAlerts.T0);
   AlertDelivery delivery;
 
   @BeforeEach

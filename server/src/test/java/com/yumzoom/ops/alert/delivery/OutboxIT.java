@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.yumzoom.ops.alert.Alert;
 import com.yumzoom.ops.alert.Notification;
+import com.yumzoom.ops.testing.MutableClock;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -28,7 +29,7 @@ class OutboxIT {
 
   @TempDir Path dataDir;
   TestReceiver receiver;
-  ManualClock clock = new ManualClock(TestAlerts.T0);
+  MutableClock clock = new MutableClock(TestAlerts.T0);
   DeliveryConfig config;
   DeliveryStore store;
   Outbox outbox;

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.yumzoom.ops.alert.Alert;
 import com.yumzoom.ops.alert.Notification;
 import com.yumzoom.ops.config.ConfigException;
+import com.yumzoom.ops.testing.MutableClock;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,7 +24,7 @@ class RemediationIT {
 
   @TempDir Path dataDir;
   TestReceiver receiver;
-  ManualClock clock = new ManualClock(TestAlerts.T0);
+  MutableClock clock = new MutableClock(TestAlerts.T0);
   DeliveryStore store;
   DeliveryConfig config;
   final List<String> events = new ArrayList<>();

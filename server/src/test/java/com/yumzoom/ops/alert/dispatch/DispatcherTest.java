@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.yumzoom.ops.alert.Alert;
-import com.yumzoom.ops.alert.ManualClock;
 import com.yumzoom.ops.alert.Notification;
 import com.yumzoom.ops.alert.NotificationSink;
 import com.yumzoom.ops.alert.rules.AlertsDatabase;
+import com.yumzoom.ops.testing.MutableClock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,7 +40,7 @@ class DispatcherTest {
 
   @TempDir Path dir;
 
-  private final ManualClock clock = new ManualClock(Instant.parse("2026-11-22T10:00:00Z"));
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-22T10:00:00Z"));
   private final RecordingSink sink = new RecordingSink();
   private AlertsDatabase db;
   private DispatchStore store;

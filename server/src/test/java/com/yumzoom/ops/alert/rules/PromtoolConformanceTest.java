@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.yumzoom.ops.alert.ManualClock;
 import com.yumzoom.ops.metrics.InMemorySampleStore;
 import com.yumzoom.ops.metrics.MetricsLimits;
 import com.yumzoom.ops.metrics.Sample;
 import com.yumzoom.ops.query.promql.Labels;
 import com.yumzoom.ops.query.promql.PromqlEngine;
+import com.yumzoom.ops.testing.MutableClock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -124,7 +124,7 @@ class PromtoolConformanceTest {
   @Test
   void ourRuleManagerAgreesWithTheExpectations() {
     InMemorySampleStore samples = new InMemorySampleStore(new MetricsLimits(1000, 1000));
-    ManualClock clock = new ManualClock(Instant.EPOCH);
+    MutableClock clock = new MutableClock(Instant.EPOCH);
     List<Sample> input = new ArrayList<>();
     for (int m = 0; m < UP_A.length; m++) {
       input.add(new Sample(Labels.of(Map.of("__name__", "up", "job", "a")), m * 60_000L, UP_A[m]));

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.yumzoom.ops.alert.Alert;
-import com.yumzoom.ops.alert.ManualClock;
 import com.yumzoom.ops.alert.dispatch.DispatchAlert;
 import com.yumzoom.ops.metrics.InMemorySampleStore;
 import com.yumzoom.ops.metrics.MetricsLimits;
@@ -13,6 +12,7 @@ import com.yumzoom.ops.metrics.Sample;
 import com.yumzoom.ops.query.promql.Labels;
 import com.yumzoom.ops.query.promql.PromqlEngine;
 import com.yumzoom.ops.query.promql.Values;
+import com.yumzoom.ops.testing.MutableClock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +31,7 @@ class RuleManagerTest {
 
   @TempDir Path dir;
 
-  private final ManualClock clock = new ManualClock(Instant.parse("2026-11-22T10:00:00Z"));
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-22T10:00:00Z"));
   private final InMemorySampleStore samples =
       new InMemorySampleStore(new MetricsLimits(10_000, 1_000));
   private final List<DispatchAlert> dispatched = new ArrayList<>();

@@ -1,4 +1,4 @@
-package com.yumzoom.ops.errors;
+package com.yumzoom.ops.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,21 +6,21 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock tests move by hand. */
-final class TestClock extends Clock {
+/** A clock tests move by hand; never sleeps. */
+public final class MutableClock extends Clock {
 
   private volatile Instant now;
 
-  TestClock(Instant start) {
+  public MutableClock(Instant start) {
     this.now = start;
   }
 
-  void advance(Duration d) {
+  public void advance(Duration d) {
     now = now.plus(d);
   }
 
-  void set(Instant instant) {
-    now = instant;
+  public void set(Instant t) {
+    now = t;
   }
 
   @Override
