@@ -2,6 +2,7 @@ package com.yumzoom.ops.alert.dispatch;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.yumzoom.ops.alert.rules.AlertsDatabase;
 import com.yumzoom.ops.store.duckdb.Migrations;
 import com.yumzoom.ops.store.duckdb.StorageException;
 import java.sql.Connection;
@@ -179,23 +180,8 @@ public final class DispatchStore implements AutoCloseable {
     }
   }
 
-  private interface SqlWork {
-    void run() throws SQLException;
-  }
-
-  private void inTransaction(SqlWork work) {
-    try (Statement s = connection.createStatement()) {
-      s.execute("BEGIN TRANSACTION");
-      try {
-        work.run();
-        s.execute("COMMIT");
-      } catch (SQLException | RuntimeException e) {
-        s.execute("ROLLBACK");
-        throw e;
-      }
-    } catch (SQLException e) {
-      throw failed("writing", e);
-    }
+  private void inTransaction(AlertsDatabase.SqlWork work) {
+    AlertsDatabase.inTransaction(connection, "alert dispatch store", work);
   }
 
   private static Set<String> set(String csv) {

@@ -72,4 +72,30 @@ public final class AlertsDatabase implements AutoCloseable {
       throw new StorageException("closing alerts database failed: " + e.getMessage(), e);
     }
   }
+
+  /** Work done inside one transaction. */
+  @FunctionalInterface
+  public interface SqlWork {
+    void run() throws SQLException;
+  }
+
+  /**
+   * Runs {@code work} in one transaction on {@code connection}: committed whole, or rolled back and
+   * rethrown; an {@link SQLException} becomes a {@link StorageException} "{@code store}: writing
+   * failed: ...".
+   */
+  public static void inTransaction(Connection connection, String store, SqlWork work) {
+    try (Statement s = connection.createStatement()) {
+      s.execute("BEGIN TRANSACTION");
+      try {
+        work.run();
+        s.execute("COMMIT");
+      } catch (SQLException | RuntimeException e) {
+        s.execute("ROLLBACK");
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new StorageException(store + ": writing failed: " + e.getMessage(), e);
+    }
+  }
 }

@@ -266,23 +266,8 @@ final class RuleStore implements AutoCloseable {
     }
   }
 
-  private interface SqlWork {
-    void run() throws SQLException;
-  }
-
-  private void inTransaction(SqlWork work) {
-    try (Statement s = connection.createStatement()) {
-      s.execute("BEGIN TRANSACTION");
-      try {
-        work.run();
-        s.execute("COMMIT");
-      } catch (SQLException | RuntimeException e) {
-        s.execute("ROLLBACK");
-        throw e;
-      }
-    } catch (SQLException e) {
-      throw failed("writing", e);
-    }
+  private void inTransaction(AlertsDatabase.SqlWork work) {
+    AlertsDatabase.inTransaction(connection, "alert rules store", work);
   }
 
   private static void setValue(PreparedStatement p, int i, double v) throws SQLException {
