@@ -6,7 +6,6 @@ import com.yumzoom.ops.store.SpanStore;
 import com.yumzoom.ops.store.TraceId;
 import com.yumzoom.ops.store.duckdb.DuckDbStorage;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -49,11 +48,11 @@ class DurabilityIT {
   }
 
   private List<TraceId> sendUntilKilled(boolean forcibly) throws Exception {
-    int port = freePort();
-    Process server = startServer(port);
+    int port = ServerProcess.freePort();
+    Process server = ServerProcess.start(dataDir, port);
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     URI uri = URI.create("http://127.0.0.1:" + port + "/v1/traces");
-    awaitReady(http, port, server);
+    ServerProcess.awaitReady(http, port, server);
 
     Queue<TraceId> acked = new ConcurrentLinkedQueue<>();
     AtomicLong next = new AtomicLong(1);
@@ -123,56 +122,6 @@ class DurabilityIT {
         }
       }
       assertThat(missing).as("acknowledged traces missing after restart").isEmpty();
-    }
-  }
-
-  private Process startServer(int port) throws IOException {
-    String java = ProcessHandle.current().info().command().orElse("java");
-    ProcessBuilder pb =
-        new ProcessBuilder(
-            java,
-            "-Xmx512m",
-            "--enable-native-access=ALL-UNNAMED",
-            "-cp",
-            System.getProperty("java.class.path"),
-            "com.yumzoom.ops.cli.YumzoomCommand",
-            "serve",
-            "--data-dir",
-            dataDir.toString(),
-            "--http-port",
-            Integer.toString(port),
-            "--otlp-grpc-port",
-            Integer.toString(port),
-            "--otlp-http-port",
-            Integer.toString(port),
-            "--set",
-            "server.host=127.0.0.1");
-    pb.redirectErrorStream(true);
-    pb.redirectOutput(dataDir.resolve("server.log").toFile());
-    return pb.start();
-  }
-
-  private static void awaitReady(HttpClient http, int port, Process server) throws Exception {
-    URI ready = URI.create("http://127.0.0.1:" + port + "/health/ready");
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (System.nanoTime() < deadline && server.isAlive()) {
-      try {
-        if (http.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.discarding())
-                .statusCode()
-            == 200) {
-          return;
-        }
-      } catch (IOException notYet) {
-        // still starting
-      }
-      Thread.sleep(100); // waiting for another process to start, not timing our own logic
-    }
-    throw new AssertionError("server did not become ready; alive=" + server.isAlive());
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
     }
   }
 }

@@ -16,7 +16,6 @@ import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
 import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
 import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -54,11 +53,11 @@ class MetricsDurabilityIT {
 
   @Test
   void acknowledgedSamplesSurviveKillMinus9() throws Exception {
-    int port = freePort();
-    Process server = startServer(port);
+    int port = ServerProcess.freePort();
+    Process server = ServerProcess.start(dataDir, port);
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     URI uri = URI.create("http://127.0.0.1:" + port + "/v1/metrics");
-    awaitReady(http, port, server);
+    ServerProcess.awaitReady(http, port, server);
 
     long base = System.currentTimeMillis() - 3_600_000L;
     Queue<Acked> acked = new ConcurrentLinkedQueue<>();
@@ -150,55 +149,5 @@ class MetricsDurabilityIT {
                         .addMetrics(
                             Metric.newBuilder().setName("durability_probe").setGauge(gauge))))
         .build();
-  }
-
-  private Process startServer(int port) throws IOException {
-    String java = ProcessHandle.current().info().command().orElse("java");
-    ProcessBuilder pb =
-        new ProcessBuilder(
-            java,
-            "-Xmx512m",
-            "--enable-native-access=ALL-UNNAMED",
-            "-cp",
-            System.getProperty("java.class.path"),
-            "com.yumzoom.ops.cli.YumzoomCommand",
-            "serve",
-            "--data-dir",
-            dataDir.toString(),
-            "--http-port",
-            Integer.toString(port),
-            "--otlp-grpc-port",
-            Integer.toString(port),
-            "--otlp-http-port",
-            Integer.toString(port),
-            "--set",
-            "server.host=127.0.0.1");
-    pb.redirectErrorStream(true);
-    pb.redirectOutput(dataDir.resolve("server.log").toFile());
-    return pb.start();
-  }
-
-  private static void awaitReady(HttpClient http, int port, Process server) throws Exception {
-    URI ready = URI.create("http://127.0.0.1:" + port + "/health/ready");
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (System.nanoTime() < deadline && server.isAlive()) {
-      try {
-        if (http.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.discarding())
-                .statusCode()
-            == 200) {
-          return;
-        }
-      } catch (IOException notYet) {
-        // still starting
-      }
-      Thread.sleep(100); // waiting for another process to start, not timing our own logic
-    }
-    throw new AssertionError("server did not become ready; alive=" + server.isAlive());
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 }
